@@ -1,0 +1,1040 @@
+/*-------------------------------------------------------------------------
+ *
+ * summary.c
+ *	  The clv_summary type and the aggregates built on it: clv_agg,
+ *	  repeat_rate, retention_rate, clv_summary and rollup, plus the
+ *	  accessor functions on stored summaries.
+ *
+ * Definitions (README "Definitions"):
+ *	- An order is a row whose amount is >= 0; a row with a negative amount
+ *	  is a refund: it lowers revenue and is not an order.  Rows with a NULL
+ *	  customer, time or amount are ignored.
+ *	- customers = distinct keys with at least one order; revenue = sum of
+ *	  all amounts (orders and refunds), exactly.
+ *	- lifespan of a customer with n orders from first to last:
+ *	  (last - first) * n / (n - 1) for n >= 2 (the observed span plus one
+ *	  mean inter-order gap), 0 for n = 1; in years of 365.25 days.
+ *	- purchase frequency = orders / customers / mean lifespan (per year).
+ *	- AOV = revenue / orders; CLV = AOV * frequency * lifespan
+ *	  = revenue / customers.
+ *	- repeat rate = customers with >= 2 orders / customers.
+ *	- retention rate at cutoff c: S = customers with an order < c,
+ *	  E = customers with an order >= c, N = those of E with none < c;
+ *	  CRR = (E - N) / S.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+
+#include "clv.h"
+#include "summary.h"
+
+#define USECS_PER_YEAR (365.25 * 86400.0 * 1000000.0)
+
+/* Argument types of an accumulating call site, resolved once */
+typedef struct ClvArgTypes
+{
+	Oid			keytype;
+	ClvKeyKind	keykind;
+	Oid			timetype;
+	ClvAmountKind amountkind;
+} ClvArgTypes;
+
+static Size SummaryGetFlatSize(ExpandedObjectHeader *eohptr);
+static void SummaryFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods summary_methods =
+{
+	SummaryGetFlatSize,
+	SummaryFlattenInto
+};
+
+/* ----------------------------------------------------------------
+ * Expanded object
+ * ----------------------------------------------------------------
+ */
+
+/* Create an empty expanded summary under "parent" */
+static ClvSummaryState *
+SummaryCreate(MemoryContext parent, ClvKeyKind kind, uint32 capacity)
+{
+	MemoryContext cxt;
+	ClvSummaryState *s;
+
+	cxt = AllocSetContextCreate(parent, "clv_summary", ALLOCSET_SMALL_SIZES);
+	s = MemoryContextAllocZero(cxt, sizeof(ClvSummaryState));
+	EOH_init_header(&s->hdr, &summary_methods, cxt);
+	s->magic = CLV_SUMMARY_MAGIC;
+	clv_keydict_init(&s->dict, cxt, kind, sizeof(ClvCustEntry), capacity, "clv_summary");
+	return s;
+}
+
+/* Size of the flat form */
+static Size
+SummaryGetFlatSize(ExpandedObjectHeader *eohptr)
+{
+	ClvSummaryState *s = (ClvSummaryState *) eohptr;
+	Size		sz;
+
+	Assert(s->magic == CLV_SUMMARY_MAGIC);
+	sz = sizeof(ClvSummaryFlat) + (Size) s->dict.nentries * sizeof(ClvCustEntry) +
+		s->dict.arenalen;
+	if (sz > MaxAllocHugeSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv_summary is too large to store")));
+	if (sz > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv_summary of %u customers is too large to store as one value",
+						s->dict.nentries),
+				 errdetail("A stored value is limited to 1 GB."),
+				 errhint("Store summaries per day or per segment and roll them up when reading.")));
+	return sz;
+}
+
+/* Write the flat form */
+static void
+SummaryFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	ClvSummaryState *s = (ClvSummaryState *) eohptr;
+	ClvSummaryFlat *f = (ClvSummaryFlat *) result;
+	Size		esz = (Size) s->dict.nentries * sizeof(ClvCustEntry);
+
+	memset(f, 0, sizeof(ClvSummaryFlat));
+	SET_VARSIZE(f, allocated_size);
+	f->version = CLV_SUMMARY_VERSION;
+	f->keykind = (uint8) s->dict.kind;
+	f->flags = s->flags;
+	f->nentries = s->dict.nentries;
+	f->rev_scale = s->revenue.scale;
+	f->rev_dscale = s->revenue.dscale;
+	f->rev_hi = (int64) (s->revenue.value >> 64);
+	f->rev_lo = (uint64) s->revenue.value;
+	f->cutoff = s->cutoff;
+	f->arenalen = s->dict.arenalen;
+	if (esz > 0)
+		memcpy(CLV_SUMMARY_ENTRIES(f), s->dict.entries, esz);
+	if (s->dict.arenalen > 0)
+		memcpy((char *) CLV_SUMMARY_ENTRIES(f) + esz, s->dict.arena, s->dict.arenalen);
+}
+
+/* Flat copy of an expanded summary in the current memory context */
+static Datum
+SummaryFlatten(ClvSummaryState *s)
+{
+	Size		sz = SummaryGetFlatSize(&s->hdr);
+	void	   *flat = palloc(sz);
+
+	SummaryFlattenInto(&s->hdr, flat, sz);
+	return PointerGetDatum(flat);
+}
+
+/* Is this datum one of our expanded objects? */
+static inline ClvSummaryState *
+SummaryExpanded(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ClvSummaryState *s = (ClvSummaryState *) DatumGetEOHP(d);
+
+		if (s->magic != CLV_SUMMARY_MAGIC)
+			elog(ERROR, "expanded object is not a clv_summary");
+		return s;
+	}
+	return NULL;
+}
+
+/* Validate the header of a flat summary (from disk or a datum) */
+static ClvSummaryFlat *
+SummaryFlatCheck(Datum d)
+{
+	ClvSummaryFlat *f = (ClvSummaryFlat *) PG_DETOAST_DATUM(d);
+	Size		len = VARSIZE(f);
+
+	if (len < sizeof(ClvSummaryFlat) || f->version != CLV_SUMMARY_VERSION ||
+		f->keykind > CLV_KEY_TEXT ||
+		len != sizeof(ClvSummaryFlat) + (Size) f->nentries * sizeof(ClvCustEntry) + f->arenalen)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid clv_summary value")));
+	return f;
+}
+
+/* Fill a read-only view from a datum in either form */
+void
+clv_summary_view(Datum d, ClvSummaryView *v)
+{
+	ClvSummaryState *s = SummaryExpanded(d);
+
+	if (s)
+	{
+		v->keykind = s->dict.kind;
+		v->flags = s->flags;
+		v->cutoff = s->cutoff;
+		v->revenue = s->revenue;
+		v->nentries = s->dict.nentries;
+		v->entries = (const ClvCustEntry *) s->dict.entries;
+		v->arena = s->dict.arena;
+	}
+	else
+	{
+		ClvSummaryFlat *f = SummaryFlatCheck(d);
+
+		v->keykind = (ClvKeyKind) f->keykind;
+		v->flags = f->flags;
+		v->cutoff = f->cutoff;
+		v->revenue.scale = f->rev_scale;
+		v->revenue.dscale = f->rev_dscale;
+		v->revenue.value = (int128) (((uint128) (uint64) f->rev_hi << 64) | (uint128) f->rev_lo);
+		v->nentries = f->nentries;
+		v->entries = CLV_SUMMARY_ENTRIES(f);
+		v->arena = (const char *) CLV_SUMMARY_ENTRIES(f) + (Size) f->nentries * sizeof(ClvCustEntry);
+	}
+}
+
+/* The key of entry i of a view */
+static void
+ViewGetKey(const ClvSummaryView *v, uint32 i, ClvKey *key)
+{
+	int64		ref = v->entries[i].keyref;
+
+	if (v->keykind == CLV_KEY_INT8)
+	{
+		key->ival = ref;
+		key->bytes = NULL;
+		key->len = 0;
+	}
+	else
+	{
+		uint32		len;
+
+		memcpy(&len, v->arena + ref, sizeof(uint32));
+		key->len = len;
+		key->bytes = v->arena + ref + sizeof(uint32);
+		key->ival = 0;
+	}
+	key->hash = clv_key_hash(v->keykind, key);
+}
+
+/* Derived figures */
+void
+clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
+{
+	uint32		i;
+	double		lifespan_sum = 0.0;
+
+	memset(st, 0, sizeof(ClvSummaryStats));
+	st->first_order = DT_NOEND;
+	st->last_order = DT_NOBEGIN;
+	for (i = 0; i < v->nentries; i++)
+	{
+		const ClvCustEntry *e = &v->entries[i];
+
+		if (e->norders <= 0)
+			continue;
+		st->customers++;
+		st->orders += e->norders;
+		if (e->norders >= 2)
+		{
+			st->repeat_customers++;
+			lifespan_sum += (double) (e->last - e->first) *
+				((double) e->norders / (double) (e->norders - 1));
+		}
+		if (e->first < st->first_order)
+			st->first_order = e->first;
+		if (e->last > st->last_order)
+			st->last_order = e->last;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (st->customers > 0)
+		st->lifespan_years = lifespan_sum / (double) st->customers / USECS_PER_YEAR;
+}
+
+/* Merge the content of view "v" into the mutable state "s" */
+static void
+SummaryMerge(ClvSummaryState *s, const ClvSummaryView *v)
+{
+	uint32		i;
+
+	if (v->keykind != CLV_KEY_NONE)
+	{
+		if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
+			s->dict.kind = v->keykind;
+		else if (s->dict.kind != v->keykind)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("cannot merge clv_summary values with %s and %s customer keys",
+							clv_key_kind_name(s->dict.kind), clv_key_kind_name(v->keykind))));
+	}
+	if (v->flags & CLV_SUMMARY_HAS_CUTOFF)
+	{
+		if ((s->flags & CLV_SUMMARY_HAS_CUTOFF) && s->cutoff != v->cutoff)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot merge retention states with different cutoffs")));
+		s->flags |= CLV_SUMMARY_HAS_CUTOFF;
+		s->cutoff = v->cutoff;
+	}
+	if (v->flags & CLV_SUMMARY_HAS_REVENUE)
+	{
+		clv_money_add(&s->revenue, &v->revenue);
+		s->flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+
+	for (i = 0; i < v->nentries; i++)
+	{
+		const ClvCustEntry *src = &v->entries[i];
+		ClvKey		key;
+		bool		found;
+		uint32		id;
+		ClvCustEntry *dst;
+
+		ViewGetKey(v, i, &key);
+		id = clv_keydict_lookup(&s->dict, &key, &found);
+		dst = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
+		if (src->norders > 0)
+		{
+			if (dst->norders == 0)
+			{
+				dst->first = src->first;
+				dst->last = src->last;
+			}
+			else
+			{
+				if (src->first < dst->first)
+					dst->first = src->first;
+				if (src->last > dst->last)
+					dst->last = src->last;
+			}
+			if (__builtin_add_overflow(dst->norders, src->norders, &dst->norders))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("order count out of range")));
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * Get the aggregate's state as a mutable expanded object in aggcontext:
+ * the read-write object we returned last time, or an expanded copy of a
+ * flat value nodeAgg gave us (a copied input of a strict combine), or a new
+ * empty one.
+ */
+static ClvSummaryState *
+SummaryGetMutable(FunctionCallInfo fcinfo, MemoryContext aggcontext, ClvKeyKind kind)
+{
+	ClvSummaryState *s;
+	ClvSummaryView v;
+
+	if (PG_ARGISNULL(0))
+		return SummaryCreate(aggcontext, kind, 16);
+
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		s = SummaryExpanded(PG_GETARG_DATUM(0));
+		if (MemoryContextGetParent(s->hdr.eoh_context) == aggcontext)
+			return s;
+	}
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	s = SummaryCreate(aggcontext, v.keykind, Max(v.nentries, 16));
+	SummaryMerge(s, &v);
+	return s;
+}
+
+/* Resolve the argument types of an accumulating call site once */
+static ClvArgTypes *
+GetArgTypes(FunctionCallInfo fcinfo, bool has_amount)
+{
+	ClvArgTypes *t = (ClvArgTypes *) fcinfo->flinfo->fn_extra;
+
+	if (t == NULL)
+	{
+		t = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClvArgTypes));
+		t->keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+		t->timetype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		if (!OidIsValid(t->keytype) || !OidIsValid(t->timetype))
+			elog(ERROR, "could not determine argument types");
+		t->keykind = clv_key_kind(t->keytype);
+		if (has_amount)
+		{
+			Oid			amounttype = get_fn_expr_argtype(fcinfo->flinfo, 3);
+
+			if (!OidIsValid(amounttype))
+				elog(ERROR, "could not determine argument types");
+			t->amountkind = clv_amount_kind(amounttype);
+		}
+		fcinfo->flinfo->fn_extra = t;
+	}
+	return t;
+}
+
+/* Add one order or refund; has_amount false means every row is an order */
+static void
+SummaryAddRow(ClvSummaryState *s, const ClvArgTypes *t, Datum keyd, Datum timed,
+			  bool has_amount, Datum amountd)
+{
+	ClvKey		key;
+	TimestampTz ts;
+	bool		found;
+	uint32		id;
+	ClvCustEntry *e;
+	bool		is_order = true;
+
+	ts = clv_time_from_datum(timed, t->timetype);
+	if (has_amount)
+	{
+		ClvMoney	m;
+
+		clv_money_from_datum(amountd, t->amountkind, &m);
+		clv_money_add(&s->revenue, &m);
+		s->flags |= CLV_SUMMARY_HAS_REVENUE;
+		is_order = clv_money_sign(&m) >= 0;
+	}
+
+	if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
+		s->dict.kind = t->keykind;
+	else if (s->dict.kind != t->keykind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot add a %s customer key to a clv_summary of %s keys",
+						clv_key_kind_name(t->keykind), clv_key_kind_name(s->dict.kind))));
+	clv_key_from_datum(keyd, t->keytype, t->keykind, &key);
+	id = clv_keydict_lookup(&s->dict, &key, &found);
+	e = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
+	if (!is_order)
+		return;
+	if (e->norders == 0)
+	{
+		e->first = ts;
+		e->last = ts;
+	}
+	else
+	{
+		if (ts < e->first)
+			e->first = ts;
+		if (ts > e->last)
+			e->last = ts;
+	}
+	e->norders++;
+}
+
+/* Common body of the accumulating transition functions */
+static Datum
+SummaryAccum(FunctionCallInfo fcinfo, bool has_amount, bool has_cutoff)
+{
+	MemoryContext aggcontext;
+	ClvSummaryState *s;
+	ClvArgTypes *t;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clv_summary transition function called in non-aggregate context");
+
+	t = GetArgTypes(fcinfo, has_amount);
+
+	/* a NULL customer, time or amount: ignore the row, as sum() does */
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (has_amount && PG_ARGISNULL(3)))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+
+	s = SummaryGetMutable(fcinfo, aggcontext, t->keykind);
+
+	if (has_cutoff)
+	{
+		TimestampTz cutoff;
+
+		if (PG_ARGISNULL(3))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("retention cutoff must not be null")));
+		cutoff = clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "retention cutoff");
+		if ((s->flags & CLV_SUMMARY_HAS_CUTOFF) && s->cutoff != cutoff)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retention cutoff must be the same for all rows of a group")));
+		s->cutoff = cutoff;
+		s->flags |= CLV_SUMMARY_HAS_CUTOFF;
+	}
+
+	SummaryAddRow(s, t, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+				  has_amount, has_amount ? PG_GETARG_DATUM(3) : (Datum) 0);
+
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+}
+
+/* clv_summary_accum(state, customer_id, ordered_at, amount) */
+PG_FUNCTION_INFO_V1(clv_summary_accum);
+Datum
+clv_summary_accum(PG_FUNCTION_ARGS)
+{
+	return SummaryAccum(fcinfo, true, false);
+}
+
+/* clv_summary_accum_orders(state, customer_id, ordered_at): rows are orders */
+PG_FUNCTION_INFO_V1(clv_summary_accum_orders);
+Datum
+clv_summary_accum_orders(PG_FUNCTION_ARGS)
+{
+	return SummaryAccum(fcinfo, false, false);
+}
+
+/* clv_summary_accum_cutoff(state, customer_id, ordered_at, cutoff) */
+PG_FUNCTION_INFO_V1(clv_summary_accum_cutoff);
+Datum
+clv_summary_accum_cutoff(PG_FUNCTION_ARGS)
+{
+	return SummaryAccum(fcinfo, false, true);
+}
+
+/*
+ * clv_summary_merge(state, clv_summary): combine function of every
+ * clv_summary-state aggregate and transition function of rollup.
+ */
+PG_FUNCTION_INFO_V1(clv_summary_merge);
+Datum
+clv_summary_merge(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	ClvSummaryState *s;
+	ClvSummaryView v;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clv_summary_merge called in non-aggregate context");
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	clv_summary_view(PG_GETARG_DATUM(1), &v);
+	s = SummaryGetMutable(fcinfo, aggcontext, v.keykind);
+	SummaryMerge(s, &v);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+}
+
+/* An empty flat summary */
+static Datum
+SummaryEmpty(void)
+{
+	ClvSummaryFlat *f = palloc0(sizeof(ClvSummaryFlat));
+
+	SET_VARSIZE(f, sizeof(ClvSummaryFlat));
+	f->version = CLV_SUMMARY_VERSION;
+	f->keykind = CLV_KEY_NONE;
+	return PointerGetDatum(f);
+}
+
+/*
+ * clv_summary_final(state): the summary, flattened into the output memory
+ * context.  With no usable rows, an empty summary (customers = 0).
+ */
+PG_FUNCTION_INFO_V1(clv_summary_final);
+Datum
+clv_summary_final(PG_FUNCTION_ARGS)
+{
+	ClvSummaryState *s;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_DATUM(SummaryEmpty());
+	s = SummaryExpanded(PG_GETARG_DATUM(0));
+	if (s == NULL)
+		PG_RETURN_DATUM(PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0))));
+	PG_RETURN_DATUM(SummaryFlatten(s));
+}
+
+/* ----------------------------------------------------------------
+ * Results (final functions of the one-step aggregates and accessors)
+ * ----------------------------------------------------------------
+ */
+
+/* Historical CLV = revenue / customers (NULL without customers) */
+static Datum
+ResultClv(const ClvSummaryView *v, bool *isnull)
+{
+	ClvSummaryStats st;
+
+	clv_summary_stats(v, &st);
+	if (st.customers == 0 || !(v->flags & CLV_SUMMARY_HAS_REVENUE))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	*isnull = false;
+	return clv_money_div_count(&v->revenue, st.customers);
+}
+
+/* Repeat rate = customers with 2+ orders / customers */
+static bool
+ResultRepeatRate(const ClvSummaryView *v, double *result)
+{
+	ClvSummaryStats st;
+
+	clv_summary_stats(v, &st);
+	if (st.customers == 0)
+		return false;
+	*result = (double) st.repeat_customers / (double) st.customers;
+	return true;
+}
+
+/* CRR = (E - N) / S at cutoff */
+static bool
+ResultRetention(const ClvSummaryView *v, TimestampTz cutoff, double *result)
+{
+	int64		S = 0;
+	int64		retained = 0;	/* E - N: ordered before and at/after cutoff */
+	uint32		i;
+
+	for (i = 0; i < v->nentries; i++)
+	{
+		const ClvCustEntry *e = &v->entries[i];
+
+		if (e->norders <= 0 || e->first >= cutoff)
+			continue;
+		S++;
+		if (e->last >= cutoff)
+			retained++;
+	}
+	if (S == 0)
+		return false;
+	*result = (double) retained / (double) S;
+	return true;
+}
+
+/* Final function of clv_agg(customer_id, ordered_at, amount) */
+PG_FUNCTION_INFO_V1(clv_agg_final);
+Datum
+clv_agg_final(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	bool		isnull;
+	Datum		result;
+
+	/* SQL defines aggregates over no rows to be NULL, as sum() */
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	result = ResultClv(&v, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/* Final function of repeat_rate(customer_id, ordered_at) */
+PG_FUNCTION_INFO_V1(clv_repeat_rate_final);
+Datum
+clv_repeat_rate_final(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	double		r;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	if (!ResultRepeatRate(&v, &r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/* Final function of retention_rate(customer_id, ordered_at, cutoff) */
+PG_FUNCTION_INFO_V1(clv_retention_rate_final);
+Datum
+clv_retention_rate_final(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	double		r;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	if (!(v.flags & CLV_SUMMARY_HAS_CUTOFF) || !ResultRetention(&v, v.cutoff, &r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/* customers(clv_summary) */
+PG_FUNCTION_INFO_V1(clv_summary_customers);
+Datum
+clv_summary_customers(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	PG_RETURN_INT64(st.customers);
+}
+
+/* orders(clv_summary) */
+PG_FUNCTION_INFO_V1(clv_summary_orders);
+Datum
+clv_summary_orders(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	PG_RETURN_INT64(st.orders);
+}
+
+/* repeat_customers(clv_summary) */
+PG_FUNCTION_INFO_V1(clv_summary_repeat_customers);
+Datum
+clv_summary_repeat_customers(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	PG_RETURN_INT64(st.repeat_customers);
+}
+
+/* revenue(clv_summary): exact net revenue, NULL when no amount was added */
+PG_FUNCTION_INFO_V1(clv_summary_revenue);
+Datum
+clv_summary_revenue(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	if (!(v.flags & CLV_SUMMARY_HAS_REVENUE))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(clv_money_to_numeric(&v.revenue));
+}
+
+/* aov(clv_summary) = revenue / orders */
+PG_FUNCTION_INFO_V1(clv_summary_aov);
+Datum
+clv_summary_aov(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	if (st.orders == 0 || !(v.flags & CLV_SUMMARY_HAS_REVENUE))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(clv_money_div_count(&v.revenue, st.orders));
+}
+
+/* lifespan(clv_summary): mean customer lifespan in years */
+PG_FUNCTION_INFO_V1(clv_summary_lifespan);
+Datum
+clv_summary_lifespan(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	if (st.customers == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(st.lifespan_years);
+}
+
+/* purchase_frequency(clv_summary): orders per customer per year of lifespan */
+PG_FUNCTION_INFO_V1(clv_summary_purchase_frequency);
+Datum
+clv_summary_purchase_frequency(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	/* undefined when no customer has a lifespan (all one-time buyers) */
+	if (st.customers == 0 || st.lifespan_years <= 0.0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((double) st.orders / (double) st.customers / st.lifespan_years);
+}
+
+/* clv(clv_summary) = revenue / customers */
+PG_FUNCTION_INFO_V1(clv_summary_clv);
+Datum
+clv_summary_clv(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	bool		isnull;
+	Datum		result;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	result = ResultClv(&v, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/* clv(clv_summary, gross_margin) = revenue / customers * gross_margin */
+PG_FUNCTION_INFO_V1(clv_summary_clv_margin);
+Datum
+clv_summary_clv_margin(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	bool		isnull;
+	Datum		result;
+	Numeric		margin = PG_GETARG_NUMERIC(1);
+
+	if (numeric_is_nan(margin) || numeric_is_inf(margin))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gross margin must be a finite number")));
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	result = ResultClv(&v, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_mul, result, NumericGetDatum(margin)));
+}
+
+/* repeat_rate(clv_summary) */
+PG_FUNCTION_INFO_V1(clv_summary_repeat_rate);
+Datum
+clv_summary_repeat_rate(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	double		r;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	if (!ResultRepeatRate(&v, &r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/* retention_rate(clv_summary, cutoff) */
+PG_FUNCTION_INFO_V1(clv_summary_retention_rate);
+Datum
+clv_summary_retention_rate(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	double		r;
+	TimestampTz cutoff = clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(1), "retention cutoff");
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	if (!ResultRetention(&v, cutoff, &r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/* first_order(clv_summary) / last_order(clv_summary) */
+PG_FUNCTION_INFO_V1(clv_summary_first_order);
+Datum
+clv_summary_first_order(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	if (st.customers == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(st.first_order);
+}
+
+PG_FUNCTION_INFO_V1(clv_summary_last_order);
+Datum
+clv_summary_last_order(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+	ClvSummaryStats st;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	clv_summary_stats(&v, &st);
+	if (st.customers == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(st.last_order);
+}
+
+/* ----------------------------------------------------------------
+ * I/O
+ *
+ * Binary form (network byte order): version (1 byte), key kind (1 byte),
+ * flags (2 bytes), cutoff (int64), revenue (see clv_money_send), number of
+ * entries (uint32), then per entry: key (clv_key_send), first, last (int64),
+ * norders (int64).  The text form is "clv_summary:" + base64 of it.
+ * ----------------------------------------------------------------
+ */
+
+/* Serialize a view to the binary form */
+static bytea *
+SummarySend(const ClvSummaryView *v)
+{
+	StringInfoData buf;
+	uint32		i;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, CLV_SUMMARY_VERSION);
+	pq_sendbyte(&buf, (uint8) v->keykind);
+	pq_sendint16(&buf, v->flags);
+	pq_sendint64(&buf, v->cutoff);
+	clv_money_send(&buf, &v->revenue);
+	pq_sendint32(&buf, v->nentries);
+	for (i = 0; i < v->nentries; i++)
+	{
+		ClvKey		key;
+
+		ViewGetKey(v, i, &key);
+		clv_key_send(&buf, v->keykind, &key);
+		pq_sendint64(&buf, v->entries[i].first);
+		pq_sendint64(&buf, v->entries[i].last);
+		pq_sendint64(&buf, v->entries[i].norders);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return pq_endtypsend(&buf);
+}
+
+/* Report a malformed external value */
+static void
+pg_attribute_noreturn()
+BadExternal(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid external clv_summary value"),
+			 errdetail("%s", detail)));
+}
+
+/* Parse and validate the binary form; returns a flat summary */
+static Datum
+SummaryRecv(StringInfo buf)
+{
+	int			version;
+	int			kind;
+	uint16		flags;
+	TimestampTz cutoff;
+	ClvMoney	revenue;
+	uint32		n;
+	uint32		i;
+	ClvSummaryState *s;
+	Datum		result;
+	MemoryContext tmp;
+
+	version = pq_getmsgbyte(buf);
+	if (version != CLV_SUMMARY_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported clv_summary version %d", version),
+				 errdetail("This version of clv reads version %d.", CLV_SUMMARY_VERSION)));
+	kind = pq_getmsgbyte(buf);
+	if (kind < CLV_KEY_NONE || kind > CLV_KEY_TEXT)
+		BadExternal("Unknown customer key kind.");
+	flags = (uint16) pq_getmsgint(buf, 2);
+	if (flags & ~CLV_SUMMARY_FLAGS_ALL)
+		BadExternal("Unknown flags.");
+	cutoff = pq_getmsgint64(buf);
+	if ((flags & CLV_SUMMARY_HAS_CUTOFF) ? TIMESTAMP_NOT_FINITE(cutoff) : cutoff != 0)
+		BadExternal("Invalid cutoff.");
+	clv_money_recv(buf, &revenue);
+	if (!(flags & CLV_SUMMARY_HAS_REVENUE) && revenue.value != 0)
+		BadExternal("Revenue without the revenue flag.");
+	n = pq_getmsgint(buf, 4);
+	if (kind == CLV_KEY_NONE && n != 0)
+		BadExternal("Customers without a key kind.");
+	/* each entry takes at least 28 bytes: reject absurd counts early */
+	if ((uint64) n * 28 > (uint64) (buf->len - buf->cursor))
+		BadExternal("The number of customers does not match the data.");
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "clv_summary recv", ALLOCSET_DEFAULT_SIZES);
+	s = SummaryCreate(tmp, (ClvKeyKind) kind, Max(n, 16));
+	s->flags = flags;
+	s->cutoff = cutoff;
+	s->revenue = revenue;
+	for (i = 0; i < n; i++)
+	{
+		ClvKey		key;
+		bool		found;
+		uint32		id;
+		ClvCustEntry *e;
+		TimestampTz first,
+					last;
+		int64		norders;
+
+		clv_key_recv(buf, (ClvKeyKind) kind, &key);
+		first = pq_getmsgint64(buf);
+		last = pq_getmsgint64(buf);
+		norders = pq_getmsgint64(buf);
+		if (norders < 0)
+			BadExternal("Negative order count.");
+		if (norders == 0 ? (first != 0 || last != 0) :
+			(TIMESTAMP_NOT_FINITE(first) || TIMESTAMP_NOT_FINITE(last) || first > last ||
+			 (norders == 1 && first != last)))
+			BadExternal("Invalid order times.");
+		id = clv_keydict_lookup(&s->dict, &key, &found);
+		if (found)
+			BadExternal("Duplicate customer key.");
+		e = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
+		e->first = first;
+		e->last = last;
+		e->norders = norders;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(MemoryContextGetParent(tmp));
+
+		result = SummaryFlatten(s);
+		MemoryContextSwitchTo(old);
+	}
+	MemoryContextDelete(tmp);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(clv_summary_send);
+Datum
+clv_summary_send(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	PG_RETURN_BYTEA_P(SummarySend(&v));
+}
+
+PG_FUNCTION_INFO_V1(clv_summary_recv);
+Datum
+clv_summary_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	Datum		result = SummaryRecv(buf);
+
+	clv_recv_finish(buf, "clv_summary");
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(clv_summary_out);
+Datum
+clv_summary_out(PG_FUNCTION_ARGS)
+{
+	ClvSummaryView v;
+
+	clv_summary_view(PG_GETARG_DATUM(0), &v);
+	PG_RETURN_CSTRING(clv_text_encode("clv_summary", SummarySend(&v)));
+}
+
+PG_FUNCTION_INFO_V1(clv_summary_in);
+Datum
+clv_summary_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	StringInfoData buf;
+	Datum		result;
+
+	clv_text_decode("clv_summary", str, &buf);
+	result = SummaryRecv(&buf);
+	clv_recv_finish(&buf, "clv_summary");
+	PG_RETURN_DATUM(result);
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# test/run.sh: `make test`, the whole test suite.
+#
+#   bash test/run.sh [NAME...]          (or: make test [TESTS="NAME..."])
+#
+# Installs what is missing (postgresql-server-dev-15, gcc, make; apt-get as
+# root or through sudo), builds clv with -Wall -Wextra -Werror, installs it
+# into a private PostgreSQL tree in a temporary directory (the system
+# installation is never modified), starts a throwaway cluster there (owned
+# by 'postgres' when run as root), runs pg_regress over the Makefile's
+# REGRESS tests and then every stage script test/stages/NN_*.sh in order,
+# stops the cluster, removes the temporary directory (also on failure or
+# Ctrl-C) and prints a summary ending in "N passed, N failed".  Exit status
+# is 0 only when everything passed.
+#
+# NAME selects a subset: a pg_regress test (agg), a stage (10_install_check,
+# install_check or 10), or "regress" / "stages" for all of either kind.
+# Environment: TESTS (same as NAME...), CLV_KEEP=1 keeps the temporary
+# directory (cluster logs, stage logs), CLV_VERBOSE=1 shows stage output as
+# it runs, CLV_STAGE_TIMEOUT (seconds per stage, default 1800), TMPDIR.
+
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CLV_ROOT=$PWD
+export CLV_ROOT
+. test/lib/pgenv.sh
+clv_clean_env
+
+t_start=$(date +%s)
+npass=0
+nfail=0
+summary=()
+tmp=
+rc_final=1
+
+# record STATUS NAME SECONDS DETAIL COUNT_OK COUNT_FAIL
+record() {
+	summary+=("$(printf '%-5s %-28s %5ss  %s' "$1" "$2" "$3" "$4")")
+	npass=$((npass + $5))
+	nfail=$((nfail + $6))
+}
+
+print_summary() {
+	local s
+	echo
+	echo "==================== clv test summary ===================="
+	for s in "${summary[@]}"; do echo "$s"; done
+	echo "total time $(($(date +%s) - t_start))s${tmp:+, temporary directory $tmp$([ "${CLV_KEEP:-0}" = 1 ] || echo ' (removed)')}"
+	echo "$npass passed, $nfail failed"
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	if [ -n "$tmp" ]; then
+		clv_stop_all "$tmp"
+		if [ "${CLV_KEEP:-0}" = 1 ]; then
+			echo "clv: kept $tmp (CLV_KEEP=1)"
+		else
+			rm -rf "$tmp"
+		fi
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+interrupted() {
+	echo
+	echo "clv: interrupted"
+	record FAIL interrupted 0 "" 0 1
+	print_summary
+	exit 130
+}
+trap interrupted INT TERM HUP
+
+# fail_setup STEP SECONDS DETAIL: a step every later one depends on failed
+fail_setup() {
+	record FAIL "$1" "$2" "$3" 0 1
+	print_summary
+	exit 1
+}
+
+# ---------------------------------------------------------------- selection
+sel=()
+read -r -a sel <<<"${TESTS:-}"
+sel+=("$@")
+for a in "${sel[@]}"; do
+	case "$a" in -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+done
+
+step_start=$(date +%s)
+if ! clv_pg_prereqs; then
+	fail_setup prerequisites $(($(date +%s) - step_start)) "could not install postgresql-server-dev-$CLV_PGVER/gcc/make"
+fi
+
+all_regress=()
+read -r -a all_regress <<<"$(clv_regress_list)"
+all_stages=()
+for f in test/stages/[0-9][0-9]_*.sh; do
+	[ -f "$f" ] && all_stages+=("$(basename "$f" .sh)")
+done
+
+regress=()
+stages=()
+if [ ${#sel[@]} -eq 0 ]; then
+	regress=("${all_regress[@]}")
+	stages=("${all_stages[@]}")
+else
+	in_list() { local x=$1 y; shift; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
+	for a in "${sel[@]}"; do
+		found=0
+		case "$a" in
+		regress) regress=("${all_regress[@]}"); found=1 ;;
+		stages) stages=("${all_stages[@]}"); found=1 ;;
+		esac
+		for t in "${all_regress[@]}"; do
+			if [ "$a" = "$t" ]; then in_list "$t" "${regress[@]}" || regress+=("$t"); found=1; fi
+		done
+		for s in "${all_stages[@]}"; do
+			if [ "$a" = "$s" ] || [ "$a" = "${s#[0-9][0-9]_}" ] || [ "$a" = "${s%%_*}" ]; then
+				in_list "$s" "${stages[@]}" || stages+=("$s")
+				found=1
+			fi
+		done
+		if [ $found = 0 ]; then
+			echo "clv: unknown test or stage '$a'" >&2
+			echo "  pg_regress tests: ${all_regress[*]:-none}" >&2
+			echo "  stages: ${all_stages[*]:-none}" >&2
+			exit 2
+		fi
+	done
+	# keep the Makefile's / directory order
+	sorted=()
+	for t in "${all_regress[@]}"; do in_list "$t" "${regress[@]}" && sorted+=("$t"); done
+	regress=("${sorted[@]}")
+	sorted=()
+	for s in "${all_stages[@]}"; do in_list "$s" "${stages[@]}" && sorted+=("$s"); done
+	stages=("${sorted[@]}")
+fi
+
+# ---------------------------------------------------------------- build
+tmp=$(clv_tmpdir clv-test) || fail_setup tmpdir 0 "cannot create a temporary directory"
+echo "== build (PG_CFLAGS=$CLV_WARN_CFLAGS)"
+step_start=$(date +%s)
+if ! clv_build >"$tmp/build.log" 2>&1; then
+	cat "$tmp/build.log"
+	fail_setup build $(($(date +%s) - step_start)) "compilation failed (-Werror), output above"
+fi
+# with -s, make prints only what the compiler says: nothing when clean
+[ -s "$tmp/build.log" ] && cat "$tmp/build.log"
+EXTVERSION=$(make -s --no-print-directory PG_CONFIG="$CLV_PGCONFIG" -f Makefile -f - <<<'clv-print-v: ; @echo $(EXTVERSION)' clv-print-v)
+export EXTVERSION
+record PASS build $(($(date +%s) - step_start)) "clv $EXTVERSION, -Werror" 1 0
+
+# ---------------------------------------------------------------- install + cluster
+echo "== install into private tree, start cluster"
+step_start=$(date +%s)
+if ! { clv_tree_create "$tmp/tree" && clv_tree_install "$tmp/tree"; } >"$tmp/install.log" 2>&1; then
+	cat "$tmp/install.log"
+	fail_setup install $(($(date +%s) - step_start)) "make install into the private tree failed"
+fi
+port=$(clv_free_port $((50000 + RANDOM % 10000)))
+if ! clv_cluster_start "$tmp/tree" "$tmp/cluster" "$port"; then
+	fail_setup cluster $(($(date +%s) - step_start)) "initdb or server start failed, log above"
+fi
+export CLV_MAIN_PGHOST=$PGHOST CLV_MAIN_PGPORT=$PGPORT
+record PASS cluster $(($(date +%s) - step_start)) "$($CLV_BINDIR/postgres --version), owner $CLV_OWNER" 1 0
+
+# ---------------------------------------------------------------- pg_regress
+if [ ${#regress[@]} -gt 0 ]; then
+	echo "== pg_regress (${#regress[@]} tests)"
+	step_start=$(date +%s)
+	rm -rf results regression.diffs regression.out
+	"/usr/lib/postgresql/$CLV_PGVER/lib/pgxs/src/test/regress/pg_regress" --inputdir=. --outputdir=. \
+		--bindir="$CLV_BINDIR" --load-extension=clv --dbname=contrib_regression \
+		"${regress[@]}" </dev/null 2>&1 | tee "$tmp/regress.log"
+	# one line per test: "test NAME ... ok|FAILED|failed (ignored)" (PostgreSQL <= 15)
+	# or TAP "ok N - NAME" / "not ok N - NAME" (16+)
+	r_ok=0
+	r_fail=0
+	failed=()
+	for t in "${regress[@]}"; do
+		if grep -Eq "^(test +|ok +[0-9]+ +[-+] +)$t +(\.\.\. +ok|[0-9]+ ms|$)" "$tmp/regress.log"; then
+			r_ok=$((r_ok + 1))
+		else
+			r_fail=$((r_fail + 1))
+			failed+=("$t")
+		fi
+	done
+	secs=$(($(date +%s) - step_start))
+	if [ $r_fail -gt 0 ]; then
+		if [ -s regression.diffs ]; then
+			n=$(wc -l <regression.diffs)
+			echo "== regression.diffs ($n lines$([ "$n" -gt 3000 ] && echo ', first 3000 shown'))"
+			head -n 3000 regression.diffs
+		fi
+		record FAIL pg_regress "$secs" "$r_ok/${#regress[@]} ok; failed: ${failed[*]} (see regression.diffs)" "$r_ok" "$r_fail"
+	else
+		record PASS pg_regress "$secs" "$r_ok/${#regress[@]} tests ok" "$r_ok" 0
+	fi
+fi
+
+# ---------------------------------------------------------------- stages
+mkdir -p "$tmp/stages"
+export CLV_REGRESS="${all_regress[*]}"
+for s in "${stages[@]}"; do
+	echo "== stage $s"
+	step_start=$(date +%s)
+	db=stage_$s
+	log=$tmp/stages/$s.log
+	stage_tmp=$tmp/stages/$s
+	mkdir -p "$stage_tmp"
+	chmod 755 "$stage_tmp"
+	[ "$(id -u)" = 0 ] && chown "$CLV_OWNER" "$stage_tmp"
+	srcrc=0
+	PGHOST=$CLV_MAIN_PGHOST PGPORT=$CLV_MAIN_PGPORT "$CLV_BINDIR/psql" -X -q -d postgres \
+		-c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >"$log" 2>&1 || srcrc=$?
+	if [ $srcrc -eq 0 ]; then
+		if [ "${CLV_VERBOSE:-0}" = 1 ]; then
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGHOST="$CLV_MAIN_PGHOST" PGPORT="$CLV_MAIN_PGPORT" PGDATABASE="$db" \
+				timeout --foreground -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null 2>&1 | tee -a "$log"
+			srcrc=${PIPESTATUS[0]}
+		else
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGHOST="$CLV_MAIN_PGHOST" PGPORT="$CLV_MAIN_PGPORT" PGDATABASE="$db" \
+				timeout --foreground -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null >>"$log" 2>&1
+			srcrc=$?
+		fi
+	fi
+	clv_stop_all "$stage_tmp"
+	secs=$(($(date +%s) - step_start))
+	last=$(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-60)
+	if [ $srcrc -eq 0 ]; then
+		record PASS "$s" "$secs" "$last" 1 0
+	else
+		if [ "${CLV_VERBOSE:-0}" != 1 ]; then
+			n=$(wc -l <"$log")
+			echo "-- $s failed (exit $srcrc); log ($n lines$([ "$n" -gt 500 ] && echo ', last 500 shown')):"
+			tail -n 500 "$log"
+		fi
+		[ $srcrc -eq 124 ] && last="timed out after ${CLV_STAGE_TIMEOUT:-1800}s"
+		record FAIL "$s" "$secs" "exit $srcrc: $last" 0 1
+	fi
+	[ "${CLV_KEEP:-0}" = 1 ] || rm -rf "$stage_tmp"
+done
+
+clv_cluster_stop "$tmp/tree" "$tmp/cluster"
+print_summary
+[ $nfail -eq 0 ] && [ $npass -gt 0 ]

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# test/stages/10_install_check.sh: cheap sanity checks of the build, the
+# generated install script, the installed files and the extension's catalog
+# entries (conventions of docs/HELPERS.md), plus a dump/restore round trip.
+# Run by test/run.sh (see test/lib/stage.sh for the environment).
+
+. "$CLV_ROOT/test/lib/stage.sh"
+
+# Functions that may legitimately be other than PARALLEL SAFE / lack a
+# combine function: list them here as regprocedure text, with a reason.
+PARALLEL_EXCEPTIONS=()
+NO_COMBINE_EXCEPTIONS=()
+
+script=sql/clv--$EXTVERSION.sql
+ext=$CLV_TREE/usr/share/postgresql/$CLV_PGVER/extension
+lib=$CLV_TREE/usr/lib/postgresql/$CLV_PGVER/lib
+
+# ---------------------------------------------------------------- files
+clv_check "make check-version (clv.control default_version = EXTVERSION $EXTVERSION)" \
+	clv_make -s --no-print-directory check-version
+
+clv_check "generated $script exists and is not empty" test -s "$script"
+
+no_pattern() { ! grep -n -i -E "$1" "$2"; }
+clv_check "install script has no CREATE OR REPLACE" no_pattern 'create[[:space:]]+or[[:space:]]+replace' "$script"
+clv_check "install script has no @extschema@ (clv is relocatable)" no_pattern '@extschema@' "$script"
+clv_check "install script has no BEGIN/COMMIT (CREATE EXTENSION runs it in one transaction)" \
+	no_pattern '^[[:space:]]*(begin|commit|start transaction)[[:space:]]*;' "$script"
+
+installed_same() {
+	local f
+	for f in "$ext/clv.control:clv.control" "$ext/clv--$EXTVERSION.sql:$script" "$lib/clv.so:clv.so"; do
+		local dst=${f%%:*} src=${f#*:}
+		[ -f "$dst" ] && [ ! -L "$dst" ] || { echo "$dst: missing or a symlink"; return 1; }
+		cmp -s "$dst" "$src" || { echo "$dst differs from $src"; return 1; }
+	done
+}
+clv_check "installed clv.control, install script and clv.so are regular files identical to the build" installed_same
+
+regress_files() {
+	local t bad=0 f n
+	for t in $CLV_REGRESS; do
+		[ -f "sql/$t.sql" ] || { echo "REGRESS test $t: sql/$t.sql missing"; bad=1; }
+		ls expected/"$t".out expected/"$t"_[0-9].out >/dev/null 2>&1 || { echo "REGRESS test $t: expected/$t.out missing"; bad=1; }
+	done
+	for f in sql/*.sql; do
+		n=$(basename "$f" .sql)
+		case "$n" in clv--*) continue ;; esac
+		[[ " $CLV_REGRESS " == *" $n "* ]] || { echo "sql/$n.sql is not listed in REGRESS of the Makefile"; bad=1; }
+	done
+	for f in expected/*.out; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .out)
+		n=${n%_[0-9]}
+		[ -f "sql/$n.sql" ] || { echo "$f has no sql/$n.sql"; bad=1; }
+	done
+	return $bad
+}
+clv_check "every REGRESS test has sql/ and expected/ files, and every test file is in REGRESS" regress_files
+
+# ---------------------------------------------------------------- catalog
+clv_check "CREATE EXTENSION clv" clv_psql -c 'CREATE EXTENSION clv'
+
+version_is() {
+	local v
+	v=$(clv_psql -At -c "SELECT extversion FROM pg_extension WHERE extname = 'clv'") || return 1
+	[ "$v" = "$EXTVERSION" ] || { echo "extversion $v"; return 1; }
+}
+clv_check "extension version is $EXTVERSION" version_is
+
+# query_empty DESC SQL: SQL must return no rows (it lists the offenders)
+query_empty() {
+	local out
+	out=$(clv_psql -At -F ' | ' -c "$1") || return 1
+	[ -z "$out" ] && return 0
+	printf '%s\n' "$out"
+	return 1
+}
+members="SELECT p.oid, p.oid::regprocedure::text AS sig, p.* FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+	WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')"
+sql_list() { local s=""; local x; for x in "$@"; do s+="${s:+,}'${x//\'/\'\'}'"; done; echo "${s:-NULL}"; }
+
+clv_check "the extension has functions" test "$(clv_psql -At -c "SELECT count(*) FROM ($members) m")" -gt 0
+clv_check "every function and aggregate is PARALLEL SAFE" query_empty \
+	"SELECT sig, proparallel FROM ($members) m WHERE proparallel <> 's'
+	 AND sig NOT IN ($(sql_list "${PARALLEL_EXCEPTIONS[@]}")) ORDER BY 1"
+clv_check "every function, aggregate and type has a comment" query_empty \
+	"SELECT sig FROM ($members) m WHERE obj_description(m.oid, 'pg_proc') IS NULL
+	 UNION ALL
+	 SELECT t.oid::regtype::text FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
+	 WHERE d.classid = 'pg_type'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	 AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+	 AND obj_description(t.oid, 'pg_type') IS NULL ORDER BY 1"
+clv_check "no SECURITY DEFINER function" query_empty \
+	"SELECT sig FROM ($members) m WHERE prosecdef ORDER BY 1"
+clv_check "C functions load from \$libdir/clv (MODULE_PATHNAME)" query_empty \
+	"SELECT sig, probin FROM ($members) m WHERE prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+	 AND probin IS DISTINCT FROM '\$libdir/clv' ORDER BY 1"
+clv_check "every aggregate has a combine function (parallel aggregation)" query_empty \
+	"SELECT sig FROM ($members) m JOIN pg_aggregate a ON a.aggfnoid = m.oid WHERE a.aggcombinefn = 0
+	 AND sig NOT IN ($(sql_list "${NO_COMBINE_EXCEPTIONS[@]}")) ORDER BY 1"
+
+# ---------------------------------------------------------------- lifecycle
+clv_check "DROP EXTENSION, CREATE EXTENSION again" clv_psql -c 'DROP EXTENSION clv' -c 'CREATE EXTENSION clv'
+
+relocate() {
+	clv_psql <<-'EOF'
+		DROP EXTENSION clv;
+		CREATE SCHEMA clv_a;
+		CREATE SCHEMA clv_b;
+		CREATE EXTENSION clv SCHEMA clv_a;
+		ALTER EXTENSION clv SET SCHEMA clv_b;
+		-- calls with an empty search_path: nothing may depend on it
+		SET search_path = '';
+		SELECT clv_b.clv_agg(c, t, a) = 15 AS ok
+		FROM (VALUES (1, date '2024-01-01', 10), (2, date '2024-01-02', 20)) v(c, t, a) \gset
+		\if :ok
+		\else
+			\echo 'clv_b.clv_agg gave a wrong result'
+			SELECT 1/0;
+		\endif
+		SELECT clv_b.clv(clv_b.clv_summary(c, t, a)) = 15 AS ok
+		FROM (VALUES (1, date '2024-01-01', 10), (2, date '2024-01-02', 20)) v(c, t, a) \gset
+		\if :ok
+		\else
+			\echo 'clv_b.clv(clv_b.clv_summary(...)) gave a wrong result'
+			SELECT 1/0;
+		\endif
+		RESET search_path;
+		DROP EXTENSION clv;
+		DROP SCHEMA clv_a;
+		DROP SCHEMA clv_b;
+		CREATE EXTENSION clv;
+	EOF
+}
+clv_check "relocatable: CREATE EXTENSION ... SCHEMA, ALTER EXTENSION SET SCHEMA, calls with empty search_path" relocate
+
+# ---------------------------------------------------------------- dump/restore
+# a table holding clv_summary values survives pg_dump | psql (text I/O of the
+# type, dump order of the extension's objects) and binary COPY (send/recv)
+dump_restore() {
+	local src=$PGDATABASE dst=${PGDATABASE}_restored
+	clv_psql -c "CREATE TABLE s AS SELECT customer_id % 7 AS g, clv_summary(customer_id, order_date, amount) AS s
+		FROM (SELECT (i % 50) AS customer_id, date '2024-01-01' + (i % 90) AS order_date, (i % 13) * 1.25 AS amount
+		      FROM generate_series(1, 2000) i) o GROUP BY 1" || return 1
+	clv_psql -d postgres -c "DROP DATABASE IF EXISTS \"$dst\"" -c "CREATE DATABASE \"$dst\"" || return 1
+	"$CLV_BINDIR/pg_dump" -d "$src" >"$CLV_TMP/dump.sql" || return 1
+	clv_psql -d "$dst" -f "$CLV_TMP/dump.sql" >/dev/null || return 1
+	local q="SELECT g, customers(s), orders(s), revenue(s), s::text FROM s ORDER BY g"
+	local a b
+	a=$(clv_psql -At -d "$src" -c "$q") && b=$(clv_psql -At -d "$dst" -c "$q") || return 1
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "restored table differs"; diff <(echo "$a") <(echo "$b") | head; return 1; }
+	clv_psql -d "$dst" -c "\\copy s TO '$CLV_TMP/s.bin' WITH (FORMAT binary)" \
+		-c "CREATE TABLE s2 (LIKE s)" -c "\\copy s2 FROM '$CLV_TMP/s.bin' WITH (FORMAT binary)" || return 1
+	b=$(clv_psql -At -d "$dst" -c "${q/FROM s /FROM s2 }") || return 1
+	[ "$a" = "$b" ] || { echo "binary COPY round trip differs"; diff <(echo "$a") <(echo "$b") | head; return 1; }
+	clv_psql -d postgres -c "DROP DATABASE \"$dst\""
+}
+clv_check "pg_dump/restore and binary COPY of a table with clv_summary values" dump_restore
+
+clv_stage_done
