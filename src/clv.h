@@ -244,6 +244,9 @@ extern uint32 clv_key_hash(ClvKeyKind kind, const ClvKey *key);
 extern char *clv_text_encode(const char *prefix, bytea *binary);
 extern void clv_text_decode(const char *prefix, const char *str, StringInfo buf);
 
+/* Ensure n more bytes are available in a recv buffer, else 22P03 */
+extern void clv_recv_need(StringInfo buf, int64 n, const char *typname);
+
 /* Ensure the whole message was consumed by a recv function (22P03) */
 extern void clv_recv_finish(StringInfo buf, const char *typname);
 

@@ -596,10 +596,16 @@ void
 clv_key_recv(StringInfo buf, ClvKeyKind kind, ClvKey *key)
 {
 	if (kind == CLV_KEY_INT8)
+	{
+		clv_recv_need(buf, 8, "customer key");
 		key->ival = pq_getmsgint64(buf);
+	}
 	else
 	{
-		uint32		len = (uint32) pq_getmsgint(buf, 4);
+		uint32		len;
+
+		clv_recv_need(buf, 4, "customer key");
+		len = (uint32) pq_getmsgint(buf, 4);
 
 		if (len > (uint32) (buf->len - buf->cursor) ||
 			(kind == CLV_KEY_UUID && len != UUID_LEN) || len > MaxAllocSize)
@@ -664,6 +670,16 @@ clv_text_decode(const char *prefix, const char *str, StringInfo buf)
 	buf->len = n;
 	buf->data[n] = '\0';
 	buf->cursor = 0;
+}
+
+void
+clv_recv_need(StringInfo buf, int64 n, const char *typname)
+{
+	if (n < 0 || n > (int64) (buf->len - buf->cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external %s value", typname),
+				 errdetail("The value is truncated.")));
 }
 
 void

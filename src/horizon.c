@@ -668,7 +668,7 @@ HorizonBad(const char *detail)
 static Datum
 HorizonRecv(StringInfo buf)
 {
-	int			version = pq_getmsgbyte(buf);
+	int			version;
 	int			kind;
 	uint16		flags;
 	Interval	h;
@@ -683,10 +683,13 @@ HorizonRecv(StringInfo buf)
 	Datum		result;
 	TimestampTz seen_max = DT_NOBEGIN;
 
+	clv_recv_need(buf, 1, "clv_horizon_state");
+	version = pq_getmsgbyte(buf);
 	if (version != CLV_HORIZON_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported clv_horizon_state version %d", version)));
+	clv_recv_need(buf, 1 + 2 + 16 + 8 + 8 + 4, "clv_horizon_state");
 	kind = pq_getmsgbyte(buf);
 	if (kind > CLV_KEY_TEXT)
 		HorizonBad("Unknown customer key kind.");
@@ -723,6 +726,7 @@ HorizonRecv(StringInfo buf)
 		TimestampTz first;
 
 		clv_key_recv(buf, (ClvKeyKind) kind, &key);
+		clv_recv_need(buf, 12, "clv_horizon_state");
 		first = pq_getmsgint64(buf);
 		cnt = pq_getmsgint(buf, 4);
 		if (first != NO_TIME && TIMESTAMP_NOT_FINITE(first))

@@ -33,6 +33,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "port.h"
 
 #include "clv.h"
 #include "summary.h"
@@ -225,12 +226,17 @@ ViewGetKey(const ClvSummaryView *v, uint32 i, ClvKey *key)
 	key->hash = clv_key_hash(v->keykind, key);
 }
 
-/* Derived figures */
+/*
+ * Derived figures.  The lifespan sum is kept as an exact 128-bit integer of
+ * microseconds (each customer's term rounded down to the microsecond), so
+ * the result does not depend on the order of the customers: serial and
+ * parallel plans, one-step aggregates and rollups agree to the last bit.
+ */
 void
 clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 {
 	uint32		i;
-	double		lifespan_sum = 0.0;
+	int128		lifespan_sum = 0;
 
 	memset(st, 0, sizeof(ClvSummaryStats));
 	st->first_order = DT_NOEND;
@@ -246,8 +252,7 @@ clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 		if (e->norders >= 2)
 		{
 			st->repeat_customers++;
-			lifespan_sum += (double) (e->last - e->first) *
-				((double) e->norders / (double) (e->norders - 1));
+			lifespan_sum += (int128) (e->last - e->first) * e->norders / (e->norders - 1);
 		}
 		if (e->first < st->first_order)
 			st->first_order = e->first;
@@ -257,7 +262,42 @@ clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 			CHECK_FOR_INTERRUPTS();
 	}
 	if (st->customers > 0)
-		st->lifespan_years = lifespan_sum / (double) st->customers / USECS_PER_YEAR;
+		st->lifespan_years = (double) lifespan_sum / (double) st->customers / USECS_PER_YEAR;
+}
+
+/* Order of two entries by key, for the canonical form */
+static int
+EntryCmp(const void *a, const void *b, void *arg)
+{
+	const ClvCustEntry *ea = (const ClvCustEntry *) a;
+	const ClvCustEntry *eb = (const ClvCustEntry *) b;
+	const ClvSummaryFlat *f = (const ClvSummaryFlat *) arg;
+	const char *arena;
+	uint32		la,
+				lb;
+	int			c;
+
+	if (f->keykind == CLV_KEY_INT8)
+		return (ea->keyref > eb->keyref) - (ea->keyref < eb->keyref);
+	arena = (const char *) CLV_SUMMARY_ENTRIES(f) + (Size) f->nentries * sizeof(ClvCustEntry);
+	memcpy(&la, arena + ea->keyref, sizeof(uint32));
+	memcpy(&lb, arena + eb->keyref, sizeof(uint32));
+	c = memcmp(arena + ea->keyref + sizeof(uint32), arena + eb->keyref + sizeof(uint32), Min(la, lb));
+	if (c != 0)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/*
+ * Put a flat summary in canonical form: entries sorted by key, so that a
+ * summary's text and binary forms depend only on its content, not on the
+ * order rows or states arrived in (deterministic materialized views).
+ */
+static void
+SummarySortFlat(ClvSummaryFlat *f)
+{
+	if (f->nentries > 1)
+		qsort_arg(CLV_SUMMARY_ENTRIES(f), f->nentries, sizeof(ClvCustEntry), EntryCmp, f);
 }
 
 /* Merge the content of view "v" into the mutable state "s" */
@@ -548,13 +588,17 @@ Datum
 clv_summary_final(PG_FUNCTION_ARGS)
 {
 	ClvSummaryState *s;
+	Datum		result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_DATUM(SummaryEmpty());
 	s = SummaryExpanded(PG_GETARG_DATUM(0));
 	if (s == NULL)
-		PG_RETURN_DATUM(PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0))));
-	PG_RETURN_DATUM(SummaryFlatten(s));
+		result = PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0)));
+	else
+		result = SummaryFlatten(s);
+	SummarySortFlat((ClvSummaryFlat *) DatumGetPointer(result));
+	PG_RETURN_DATUM(result);
 }
 
 /* ----------------------------------------------------------------
@@ -924,12 +968,14 @@ SummaryRecv(StringInfo buf)
 	Datum		result;
 	MemoryContext tmp;
 
+	clv_recv_need(buf, 1, "clv_summary");
 	version = pq_getmsgbyte(buf);
 	if (version != CLV_SUMMARY_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported clv_summary version %d", version),
 				 errdetail("This version of clv reads version %d.", CLV_SUMMARY_VERSION)));
+	clv_recv_need(buf, 1 + 2 + 8 + 24 + 4, "clv_summary");
 	kind = pq_getmsgbyte(buf);
 	if (kind < CLV_KEY_NONE || kind > CLV_KEY_TEXT)
 		BadExternal("Unknown customer key kind.");
@@ -965,6 +1011,7 @@ SummaryRecv(StringInfo buf)
 		int64		norders;
 
 		clv_key_recv(buf, (ClvKeyKind) kind, &key);
+		clv_recv_need(buf, 24, "clv_summary");
 		first = pq_getmsgint64(buf);
 		last = pq_getmsgint64(buf);
 		norders = pq_getmsgint64(buf);
@@ -988,6 +1035,7 @@ SummaryRecv(StringInfo buf)
 		MemoryContext old = MemoryContextSwitchTo(MemoryContextGetParent(tmp));
 
 		result = SummaryFlatten(s);
+		SummarySortFlat((ClvSummaryFlat *) DatumGetPointer(result));
 		MemoryContextSwitchTo(old);
 	}
 	MemoryContextDelete(tmp);

@@ -20,6 +20,9 @@ CLV_ROOT=$PWD
 . test/lib/pgenv.sh
 clv_clean_env
 
+# the traps print to the original stdout/stderr even when the signal arrives
+# while a redirected command runs
+exec 3>&1 4>&2
 tmp=
 cleanup() {
 	local rc=$?
@@ -34,9 +37,9 @@ cleanup() {
 	fi
 	[ $rc -ne 0 ] && echo "clv: demo failed (exit $rc)" >&2
 	exit $rc
-}
+} >&3 2>&4
 trap cleanup EXIT
-trap 'echo; echo "clv: interrupted" >&2; exit 130' INT TERM HUP
+trap '{ echo; echo "clv: interrupted"; } >&4; exit 130' INT TERM HUP
 
 clv_pg_prereqs
 tmp=$(clv_tmpdir clv-demo)

@@ -27,6 +27,9 @@ export CLV_ROOT
 clv_clean_env
 
 t_start=$(date +%s)
+# the traps print to the original stdout/stderr even when the signal arrives
+# while a redirected command runs
+exec 3>&1 4>&2
 npass=0
 nfail=0
 summary=()
@@ -61,15 +64,20 @@ cleanup() {
 		fi
 	fi
 	exit $rc
-}
+} >&3 2>&4
 trap cleanup EXIT
+stage_pid=
 interrupted() {
 	echo
 	echo "clv: interrupted"
+	if [ -n "$stage_pid" ]; then
+		kill -TERM "$stage_pid" 2>/dev/null
+		wait "$stage_pid"
+	fi
 	record FAIL interrupted 0 "" 0 1
 	print_summary
 	exit 130
-}
+} >&3 2>&4
 trap interrupted INT TERM HUP
 
 # fail_setup STEP SECONDS DETAIL: a step every later one depends on failed
@@ -213,17 +221,22 @@ for s in "${stages[@]}"; do
 	[ "$(id -u)" = 0 ] && chown "$CLV_OWNER" "$stage_tmp"
 	srcrc=0
 	PGHOST=$CLV_MAIN_PGHOST PGPORT=$CLV_MAIN_PGPORT "$CLV_BINDIR/psql" -X -q -d postgres \
-		-c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >"$log" 2>&1 || srcrc=$?
+		-c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS \"$db\"" -c "CREATE DATABASE \"$db\"" >"$log" 2>&1 || srcrc=$?
 	if [ $srcrc -eq 0 ]; then
+		# in the background with `wait`, so that Ctrl-C is handled at once;
+		# timeout runs the stage in its own process group and on a timeout
+		# or a TERM from interrupted() signals that whole group
 		if [ "${CLV_VERBOSE:-0}" = 1 ]; then
-			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGHOST="$CLV_MAIN_PGHOST" PGPORT="$CLV_MAIN_PGPORT" PGDATABASE="$db" \
-				timeout --foreground -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null 2>&1 | tee -a "$log"
-			srcrc=${PIPESTATUS[0]}
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGDATABASE="$db" \
+				timeout -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null > >(tee -a "$log") 2>&1 &
 		else
-			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGHOST="$CLV_MAIN_PGHOST" PGPORT="$CLV_MAIN_PGPORT" PGDATABASE="$db" \
-				timeout --foreground -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null >>"$log" 2>&1
-			srcrc=$?
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGDATABASE="$db" \
+				timeout -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null >>"$log" 2>&1 &
 		fi
+		stage_pid=$!
+		wait $stage_pid
+		srcrc=$?
+		stage_pid=
 	fi
 	clv_stop_all "$stage_tmp"
 	secs=$(($(date +%s) - step_start))

@@ -1,11 +1,12 @@
 /*
  * Core: the clv_summary type and the descriptive CLV aggregates.
  *
- * Every aggregate takes the customer key as anyelement (bigint, integer,
- * smallint, text, varchar, char or uuid), the order time as timestamptz,
- * timestamp or date (one overload each) and the amount as anycompatible
- * (numeric, double precision, real or an integer), so integer amounts stay
- * exact and no call is ambiguous.  The types are checked at run time.
+ * Every aggregate takes the customer key as anycompatible (bigint, integer,
+ * smallint, text, varchar, char or uuid; a quoted literal resolves to text),
+ * the order time as timestamptz, timestamp or date (one overload each) and
+ * the amount as anyelement (numeric, double precision, real or an integer),
+ * so integer amounts stay exact and no call is ambiguous.  The types are
+ * checked at run time.
  */
 
 -- the summary type -----------------------------------------------------------
@@ -39,35 +40,35 @@ COMMENT ON FUNCTION clv_summary_send(clv_summary) IS 'binary output of clv_summa
 
 -- transition, combine and final functions ------------------------------------
 
-CREATE FUNCTION clv_summary_accum(clv_summary, anyelement, timestamptz, anycompatible) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamptz, anyelement) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum(clv_summary, anyelement, timestamp, anycompatible) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamp, anyelement) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum(clv_summary, anyelement, date, anycompatible) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, date, anyelement) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anyelement, timestamptz, anycompatible) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0)';
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anyelement, timestamp, anycompatible) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); timestamp read in the session TimeZone';
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anyelement, date, anycompatible) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); date read as midnight in the session TimeZone';
+COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamptz, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0)';
+COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamp, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); timestamp read in the session TimeZone';
+COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, date, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); date read as midnight in the session TimeZone';
 
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anyelement, timestamptz) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anyelement, timestamp) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamp) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anyelement, date) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, date) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anyelement, timestamptz) IS 'aggregate transition function: add an order';
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anyelement, timestamp) IS 'aggregate transition function: add an order';
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anyelement, date) IS 'aggregate transition function: add an order';
+COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamptz) IS 'aggregate transition function: add an order';
+COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamp) IS 'aggregate transition function: add an order';
+COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, date) IS 'aggregate transition function: add an order';
 
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, timestamptz, timestamptz) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamptz, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, timestamp, timestamptz) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamp, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, date, timestamptz) RETURNS clv_summary
+CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, date, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, timestamp, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anyelement, date, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
+COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
+COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamp, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
+COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, date, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
 
 CREATE FUNCTION clv_summary_merge(clv_summary, clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -91,57 +92,57 @@ COMMENT ON FUNCTION clv_retention_rate_final(clv_summary) IS 'aggregate final fu
 
 -- the aggregates ------------------------------------------------------------
 
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at timestamptz, amount anycompatible) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at timestamp, amount anycompatible) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at date, amount anycompatible) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_agg(anyelement, timestamptz, anycompatible) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
-COMMENT ON AGGREGATE clv_agg(anyelement, timestamp, anycompatible) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
-COMMENT ON AGGREGATE clv_agg(anyelement, date, anycompatible) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
+COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
+COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
+COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 
-CREATE AGGREGATE repeat_rate(customer_id anyelement, ordered_at timestamptz) (
+CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE repeat_rate(customer_id anyelement, ordered_at timestamp) (
+CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamp) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE repeat_rate(customer_id anyelement, ordered_at date) (
+CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at date) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE repeat_rate(anyelement, timestamptz) IS 'share of customers with two or more orders';
-COMMENT ON AGGREGATE repeat_rate(anyelement, timestamp) IS 'share of customers with two or more orders';
-COMMENT ON AGGREGATE repeat_rate(anyelement, date) IS 'share of customers with two or more orders';
+COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamptz) IS 'share of customers with two or more orders';
+COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamp) IS 'share of customers with two or more orders';
+COMMENT ON AGGREGATE repeat_rate(anycompatible, date) IS 'share of customers with two or more orders';
 
-CREATE AGGREGATE retention_rate(customer_id anyelement, ordered_at timestamptz, cutoff timestamptz) (
+CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE retention_rate(customer_id anyelement, ordered_at timestamp, cutoff timestamptz) (
+CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamp, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE retention_rate(customer_id anyelement, ordered_at date, cutoff timestamptz) (
+CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at date, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE retention_rate(anyelement, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
-COMMENT ON AGGREGATE retention_rate(anyelement, timestamp, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
-COMMENT ON AGGREGATE retention_rate(anyelement, date, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
+COMMENT ON AGGREGATE retention_rate(anycompatible, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
+COMMENT ON AGGREGATE retention_rate(anycompatible, timestamp, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
+COMMENT ON AGGREGATE retention_rate(anycompatible, date, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 
-CREATE AGGREGATE clv_summary(customer_id anyelement, ordered_at timestamptz, amount anycompatible) (
+CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_summary(customer_id anyelement, ordered_at timestamp, amount anycompatible) (
+CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_summary(customer_id anyelement, ordered_at date, amount anycompatible) (
+CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at date, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_summary(anyelement, timestamptz, anycompatible) IS 'build a mergeable clv_summary of orders';
-COMMENT ON AGGREGATE clv_summary(anyelement, timestamp, anycompatible) IS 'build a mergeable clv_summary of orders';
-COMMENT ON AGGREGATE clv_summary(anyelement, date, anycompatible) IS 'build a mergeable clv_summary of orders';
+COMMENT ON AGGREGATE clv_summary(anycompatible, timestamptz, anyelement) IS 'build a mergeable clv_summary of orders';
+COMMENT ON AGGREGATE clv_summary(anycompatible, timestamp, anyelement) IS 'build a mergeable clv_summary of orders';
+COMMENT ON AGGREGATE clv_summary(anycompatible, date, anyelement) IS 'build a mergeable clv_summary of orders';
 
 CREATE AGGREGATE rollup(clv_summary) (
 	SFUNC = clv_summary_merge, STYPE = clv_summary,
@@ -230,15 +231,15 @@ COMMENT ON FUNCTION clv_horizon_state_out(clv_horizon_state) IS 'text output of 
 COMMENT ON FUNCTION clv_horizon_state_recv(internal) IS 'binary input of clv_horizon_state';
 COMMENT ON FUNCTION clv_horizon_state_send(clv_horizon_state) IS 'binary output of clv_horizon_state';
 
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, timestamptz, anycompatible, interval) RETURNS clv_horizon_state
+CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamptz, anyelement, interval) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, timestamp, anycompatible, interval) RETURNS clv_horizon_state
+CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamp, anyelement, interval) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, date, anycompatible, interval) RETURNS clv_horizon_state
+CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, date, anyelement, interval) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, timestamptz, anycompatible, interval) IS 'aggregate transition function of clv_agg with a horizon';
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, timestamp, anycompatible, interval) IS 'aggregate transition function of clv_agg with a horizon';
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anyelement, date, anycompatible, interval) IS 'aggregate transition function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamptz, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamp, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, date, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
 
 CREATE FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -248,15 +249,15 @@ CREATE FUNCTION clv_horizon_final(clv_horizon_state) RETURNS numeric
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION clv_horizon_final(clv_horizon_state) IS 'aggregate final function of clv_agg with a horizon';
 
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at timestamptz, amount anycompatible, horizon interval) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
 	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at timestamp, amount anycompatible, horizon interval) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
 	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anyelement, ordered_at date, amount anycompatible, horizon interval) (
+CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
 	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_agg(anyelement, timestamptz, anycompatible, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
-COMMENT ON AGGREGATE clv_agg(anyelement, timestamp, anycompatible, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
-COMMENT ON AGGREGATE clv_agg(anyelement, date, anycompatible, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
+COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
+COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
+COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';

@@ -98,32 +98,37 @@ clv_tmpdir() {
 
 clv_tree_create() {
 	local tree=$1 sys_lib=/usr/lib/postgresql/$CLV_PGVER/lib sys_share=/usr/share/postgresql/$CLV_PGVER
+	local t_lib=$tree/usr/lib/postgresql/$CLV_PGVER/lib t_share=$tree/usr/share/postgresql/$CLV_PGVER
 	rm -rf "$tree"
-	mkdir -p "$tree/usr/lib/postgresql/$CLV_PGVER/lib" "$tree/usr/share/postgresql/$CLV_PGVER/extension"
+	mkdir -p "$t_lib" "$t_share/extension"
 	cp -a "$CLV_SYS_BINDIR" "$tree/usr/lib/postgresql/$CLV_PGVER/bin"
-	local f
+	# symlinks to everything else, except clv's own files (installed later)
+	local f links=()
 	for f in "$sys_lib"/*; do
-		case "$(basename "$f")" in clv.so|clv|bitcode) continue ;; esac
-		ln -s "$f" "$tree/usr/lib/postgresql/$CLV_PGVER/lib/"
+		case "${f##*/}" in clv.so|clv|bitcode) ;; *) links+=("$f") ;; esac
 	done
+	ln -s "${links[@]}" "$t_lib/"
 	# bitcode/ must be a real directory: `make install DESTDIR=tree` writes
 	# bitcode/clv/ and bitcode/clv.index.bc there (never through a symlink
 	# into the system installation)
 	if [ -d "$sys_lib/bitcode" ]; then
-		mkdir -p "$tree/usr/lib/postgresql/$CLV_PGVER/lib/bitcode"
+		mkdir -p "$t_lib/bitcode"
+		links=()
 		for f in "$sys_lib"/bitcode/*; do
-			case "$(basename "$f")" in clv|clv.index.bc) continue ;; esac
-			ln -s "$f" "$tree/usr/lib/postgresql/$CLV_PGVER/lib/bitcode/"
+			case "${f##*/}" in clv|clv.index.bc) ;; *) links+=("$f") ;; esac
 		done
+		[ ${#links[@]} -gt 0 ] && ln -s "${links[@]}" "$t_lib/bitcode/"
 	fi
+	links=()
 	for f in "$sys_share"/*; do
-		[ "$(basename "$f")" = extension ] && continue
-		ln -s "$f" "$tree/usr/share/postgresql/$CLV_PGVER/"
+		[ "${f##*/}" = extension ] || links+=("$f")
 	done
+	ln -s "${links[@]}" "$t_share/"
+	links=()
 	for f in "$sys_share"/extension/*; do
-		case "$(basename "$f")" in clv.control|clv--*) continue ;; esac
-		ln -s "$f" "$tree/usr/share/postgresql/$CLV_PGVER/extension/"
+		case "${f##*/}" in clv.control|clv--*) ;; *) links+=("$f") ;; esac
 	done
+	[ ${#links[@]} -gt 0 ] && ln -s "${links[@]}" "$t_share/extension/"
 	CLV_TREE=$tree
 	CLV_BINDIR="$tree/usr/lib/postgresql/$CLV_PGVER/bin"
 	chmod -R a+rX "$tree"

@@ -48,8 +48,10 @@ clv_psql() {
 clv_check() {
 	local desc=$1 out rc
 	shift
-	out=$("$@" 2>&1)
+	# run in this shell (functions may set variables), output to a file
+	"$@" >"$CLV_TMP/.check.out" 2>&1
 	rc=$?
+	out=$(cat "$CLV_TMP/.check.out")
 	if [ $rc -eq 0 ]; then
 		CLV_CHECKS_OK=$((CLV_CHECKS_OK + 1))
 		echo "ok    $desc"

@@ -41,7 +41,8 @@ regress_files() {
 	local t bad=0 f n
 	for t in $CLV_REGRESS; do
 		[ -f "sql/$t.sql" ] || { echo "REGRESS test $t: sql/$t.sql missing"; bad=1; }
-		ls expected/"$t".out expected/"$t"_[0-9].out >/dev/null 2>&1 || { echo "REGRESS test $t: expected/$t.out missing"; bad=1; }
+		compgen -G "expected/${t}.out" >/dev/null || compgen -G "expected/${t}_[0-9].out" >/dev/null ||
+			{ echo "REGRESS test $t: expected/$t.out missing"; bad=1; }
 	done
 	for f in sql/*.sql; do
 		n=$(basename "$f" .sql)
@@ -76,7 +77,8 @@ query_empty() {
 	printf '%s\n' "$out"
 	return 1
 }
-members="SELECT p.oid, p.oid::regprocedure::text AS sig, p.* FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+members="SELECT p.oid, p.oid::regprocedure::text AS sig, p.proparallel, p.prosecdef, p.prolang, p.probin
+	FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 	WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')"
 sql_list() { local s=""; local x; for x in "$@"; do s+="${s:+,}'${x//\'/\'\'}'"; done; echo "${s:-NULL}"; }
