@@ -14,7 +14,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
 REGRESS_CORE   = agg rates summary semantics parallel cdnow_core
-REGRESS_COHORT = cohort
+REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
 REGRESS_EXTRA  =
 REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_EXTRA)

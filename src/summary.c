@@ -58,6 +58,41 @@ static const ExpandedObjectMethods summary_methods =
 	SummaryFlattenInto
 };
 
+/* Order of two entries by key, for the canonical form */
+static int
+EntryCmp(const void *a, const void *b, void *arg)
+{
+	const ClvCustEntry *ea = (const ClvCustEntry *) a;
+	const ClvCustEntry *eb = (const ClvCustEntry *) b;
+	const ClvSummaryFlat *f = (const ClvSummaryFlat *) arg;
+	const char *arena;
+	uint32		la,
+				lb;
+	int			c;
+
+	if (f->keykind == CLV_KEY_INT8)
+		return (ea->keyref > eb->keyref) - (ea->keyref < eb->keyref);
+	arena = (const char *) CLV_SUMMARY_ENTRIES(f) + (Size) f->nentries * sizeof(ClvCustEntry);
+	memcpy(&la, arena + ea->keyref, sizeof(uint32));
+	memcpy(&lb, arena + eb->keyref, sizeof(uint32));
+	c = memcmp(arena + ea->keyref + sizeof(uint32), arena + eb->keyref + sizeof(uint32), Min(la, lb));
+	if (c != 0)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/*
+ * Put a flat summary in canonical form: entries sorted by key, so that a
+ * summary's text and binary forms depend only on its content, not on the
+ * order rows or states arrived in (deterministic materialized views).
+ */
+static void
+SummarySortFlat(ClvSummaryFlat *f)
+{
+	if (f->nentries > 1)
+		qsort_arg(CLV_SUMMARY_ENTRIES(f), f->nentries, sizeof(ClvCustEntry), EntryCmp, f);
+}
+
 /* ----------------------------------------------------------------
  * Expanded object
  * ----------------------------------------------------------------
@@ -78,6 +113,65 @@ SummaryCreate(MemoryContext parent, ClvKeyKind kind, uint32 capacity)
 	return s;
 }
 
+/* Apply one row to its customer entry */
+static inline void
+EntryAddOrder(ClvCustEntry *e, TimestampTz ts)
+{
+	if (e->norders == 0)
+	{
+		e->first = ts;
+		e->last = ts;
+	}
+	else
+	{
+		if (ts < e->first)
+			e->first = ts;
+		if (ts > e->last)
+			e->last = ts;
+	}
+	e->norders++;
+}
+
+/*
+ * Apply the pending rows: prefetch their hash slots, look them up
+ * (prefetching their entries), then update the entries.
+ */
+static void
+SummaryFlush(ClvSummaryState *s)
+{
+	uint32		ids[CLV_BATCH_ROWS];
+	int			n = s->npending;
+	int			i;
+
+	if (n == 0)
+		return;
+	if (s->dict.nslots > 0)
+	{
+		uint32		mask = s->dict.nslots - 1;
+
+		for (i = 0; i < n; i++)
+			__builtin_prefetch(&s->dict.slots[s->pending[i].hash & mask], 0, 0);
+	}
+	for (i = 0; i < n; i++)
+	{
+		ClvKey		key;
+		bool		found;
+
+		key.ival = s->pending[i].key;
+		key.bytes = NULL;
+		key.len = 0;
+		key.hash = s->pending[i].hash;
+		ids[i] = clv_keydict_lookup(&s->dict, &key, &found);
+		__builtin_prefetch(CLV_KEYDICT_ENTRY(&s->dict, ids[i]), 1, 0);
+	}
+	for (i = 0; i < n; i++)
+	{
+		if (s->pending[i].is_order)
+			EntryAddOrder((ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, ids[i]), s->pending[i].t);
+	}
+	s->npending = 0;
+}
+
 /* Size of the flat form */
 static Size
 SummaryGetFlatSize(ExpandedObjectHeader *eohptr)
@@ -86,6 +180,7 @@ SummaryGetFlatSize(ExpandedObjectHeader *eohptr)
 	Size		sz;
 
 	Assert(s->magic == CLV_SUMMARY_MAGIC);
+	SummaryFlush(s);
 	sz = sizeof(ClvSummaryFlat) + (Size) s->dict.nentries * sizeof(ClvCustEntry) +
 		s->dict.arenalen;
 	if (sz > MaxAllocHugeSize)
@@ -126,6 +221,7 @@ SummaryFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_si
 		memcpy(CLV_SUMMARY_ENTRIES(f), s->dict.entries, esz);
 	if (s->dict.arenalen > 0)
 		memcpy((char *) CLV_SUMMARY_ENTRIES(f) + esz, s->dict.arena, s->dict.arenalen);
+	SummarySortFlat(f);
 }
 
 /* Flat copy of an expanded summary in the current memory context */
@@ -178,6 +274,7 @@ clv_summary_view(Datum d, ClvSummaryView *v)
 
 	if (s)
 	{
+		SummaryFlush(s);
 		v->keykind = s->dict.kind;
 		v->flags = s->flags;
 		v->cutoff = s->cutoff;
@@ -263,41 +360,6 @@ clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 	}
 	if (st->customers > 0)
 		st->lifespan_years = (double) lifespan_sum / (double) st->customers / USECS_PER_YEAR;
-}
-
-/* Order of two entries by key, for the canonical form */
-static int
-EntryCmp(const void *a, const void *b, void *arg)
-{
-	const ClvCustEntry *ea = (const ClvCustEntry *) a;
-	const ClvCustEntry *eb = (const ClvCustEntry *) b;
-	const ClvSummaryFlat *f = (const ClvSummaryFlat *) arg;
-	const char *arena;
-	uint32		la,
-				lb;
-	int			c;
-
-	if (f->keykind == CLV_KEY_INT8)
-		return (ea->keyref > eb->keyref) - (ea->keyref < eb->keyref);
-	arena = (const char *) CLV_SUMMARY_ENTRIES(f) + (Size) f->nentries * sizeof(ClvCustEntry);
-	memcpy(&la, arena + ea->keyref, sizeof(uint32));
-	memcpy(&lb, arena + eb->keyref, sizeof(uint32));
-	c = memcmp(arena + ea->keyref + sizeof(uint32), arena + eb->keyref + sizeof(uint32), Min(la, lb));
-	if (c != 0)
-		return c;
-	return (la > lb) - (la < lb);
-}
-
-/*
- * Put a flat summary in canonical form: entries sorted by key, so that a
- * summary's text and binary forms depend only on its content, not on the
- * order rows or states arrived in (deterministic materialized views).
- */
-static void
-SummarySortFlat(ClvSummaryFlat *f)
-{
-	if (f->nentries > 1)
-		qsort_arg(CLV_SUMMARY_ENTRIES(f), f->nentries, sizeof(ClvCustEntry), EntryCmp, f);
 }
 
 /* Merge the content of view "v" into the mutable state "s" */
@@ -451,23 +513,26 @@ SummaryAddRow(ClvSummaryState *s, const ClvArgTypes *t, Datum keyd, Datum timed,
 				 errmsg("cannot add a %s customer key to a clv_summary of %s keys",
 						clv_key_kind_name(t->keykind), clv_key_kind_name(s->dict.kind))));
 	clv_key_from_datum(keyd, t->keytype, t->keykind, &key);
+	if (t->keykind == CLV_KEY_INT8 && s->dict.nentries >= CLV_BATCH_MIN_CUSTOMERS)
+	{
+		ClvPendingRow *p;
+
+		if (s->pending == NULL)
+			s->pending = MemoryContextAlloc(s->hdr.eoh_context,
+											CLV_BATCH_ROWS * sizeof(ClvPendingRow));
+		p = &s->pending[s->npending++];
+		p->key = key.ival;
+		p->t = ts;
+		p->hash = key.hash;
+		p->is_order = is_order;
+		if (s->npending == CLV_BATCH_ROWS)
+			SummaryFlush(s);
+		return;
+	}
 	id = clv_keydict_lookup(&s->dict, &key, &found);
 	e = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
-	if (!is_order)
-		return;
-	if (e->norders == 0)
-	{
-		e->first = ts;
-		e->last = ts;
-	}
-	else
-	{
-		if (ts < e->first)
-			e->first = ts;
-		if (ts > e->last)
-			e->last = ts;
-	}
-	e->norders++;
+	if (is_order)
+		EntryAddOrder(e, ts);
 }
 
 /* Common body of the accumulating transition functions */
@@ -540,9 +605,216 @@ clv_summary_accum_cutoff(PG_FUNCTION_ARGS)
 	return SummaryAccum(fcinfo, false, true);
 }
 
+/* Compare the keys of entry i of view a and entry j of view b */
+static inline int
+ViewKeyCmp(const ClvSummaryView *a, uint32 i, const ClvSummaryView *b, uint32 j)
+{
+	uint32		la,
+				lb;
+	const char *pa,
+			   *pb;
+	int			c;
+
+	if (a->keykind == CLV_KEY_INT8)
+	{
+		int64		ka = a->entries[i].keyref;
+		int64		kb = b->entries[j].keyref;
+
+		return (ka > kb) - (ka < kb);
+	}
+	pa = a->arena + a->entries[i].keyref;
+	pb = b->arena + b->entries[j].keyref;
+	memcpy(&la, pa, sizeof(uint32));
+	memcpy(&lb, pb, sizeof(uint32));
+	c = memcmp(pa + sizeof(uint32), pb + sizeof(uint32), Min(la, lb));
+	if (c != 0)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/* Combine two entries of the same customer into *dst */
+static inline void
+EntryMerge(ClvCustEntry *dst, const ClvCustEntry *src)
+{
+	if (src->norders <= 0)
+		return;
+	if (dst->norders == 0)
+	{
+		dst->first = src->first;
+		dst->last = src->last;
+	}
+	else
+	{
+		if (src->first < dst->first)
+			dst->first = src->first;
+		if (src->last > dst->last)
+			dst->last = src->last;
+	}
+	if (__builtin_add_overflow(dst->norders, src->norders, &dst->norders))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order count out of range")));
+}
+
+/* Copy the key bytes of a view entry into an output arena; returns offset */
+static inline int64
+ArenaCopy(char *arena, uint64 *arenalen, const ClvSummaryView *v, uint32 i)
+{
+	const char *p = v->arena + v->entries[i].keyref;
+	uint32		len;
+	uint64		off = *arenalen;
+
+	memcpy(&len, p, sizeof(uint32));
+	memcpy(arena + off, p, sizeof(uint32) + len);
+	*arenalen += MAXALIGN(sizeof(uint32) + len);
+	return (int64) off;
+}
+
+/*
+ * Merge two flat (sorted) summaries in one sequential pass, producing a new
+ * flat summary in the current memory context.
+ */
+static Datum
+SummaryMergeSorted(const ClvSummaryView *a, const ClvSummaryView *b)
+{
+	uint32		i = 0,
+				j = 0;
+	uint64		n = 0;
+	uint64		arenalen = 0;
+	ClvKeyKind	kind = a->keykind != CLV_KEY_NONE ? a->keykind : b->keykind;
+	Size		sz;
+	ClvSummaryFlat *f;
+	ClvCustEntry *out;
+	char	   *arena;
+	ClvSummaryState hdr;		/* header fields only, merged as SummaryMerge does */
+
+	/* header: key kind, cutoff and revenue, with the same checks as SummaryMerge */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.dict.kind = a->keykind;
+	hdr.flags = a->flags;
+	hdr.cutoff = a->cutoff;
+	hdr.revenue = a->revenue;
+	if (b->keykind != CLV_KEY_NONE && a->keykind != CLV_KEY_NONE && a->keykind != b->keykind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot merge clv_summary values with %s and %s customer keys",
+						clv_key_kind_name(a->keykind), clv_key_kind_name(b->keykind))));
+	if (b->flags & CLV_SUMMARY_HAS_CUTOFF)
+	{
+		if ((hdr.flags & CLV_SUMMARY_HAS_CUTOFF) && hdr.cutoff != b->cutoff)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot merge retention states with different cutoffs")));
+		hdr.flags |= CLV_SUMMARY_HAS_CUTOFF;
+		hdr.cutoff = b->cutoff;
+	}
+	if (b->flags & CLV_SUMMARY_HAS_REVENUE)
+	{
+		clv_money_add(&hdr.revenue, &b->revenue);
+		hdr.flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+
+	/* pass 1: size of the result */
+	while (i < a->nentries || j < b->nentries)
+	{
+		int			c;
+		const ClvSummaryView *v;
+		uint32		k;
+
+		if (i >= a->nentries)
+			c = 1;
+		else if (j >= b->nentries)
+			c = -1;
+		else
+			c = ViewKeyCmp(a, i, b, j);
+		v = c <= 0 ? a : b;
+		k = c <= 0 ? i : j;
+		if (kind != CLV_KEY_INT8)
+		{
+			uint32		len;
+
+			memcpy(&len, v->arena + v->entries[k].keyref, sizeof(uint32));
+			arenalen += MAXALIGN(sizeof(uint32) + len);
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		n++;
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	sz = sizeof(ClvSummaryFlat) + n * sizeof(ClvCustEntry) + arenalen;
+	clv_check_state_memory(sz, "clv_summary");
+	if (sz > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv_summary of " UINT64_FORMAT " customers is too large to store as one value", n),
+				 errhint("Store summaries per day or per segment and roll them up when reading.")));
+	f = palloc0(sz);
+	SET_VARSIZE(f, sz);
+	f->version = CLV_SUMMARY_VERSION;
+	f->keykind = kind;
+	f->flags = hdr.flags;
+	f->nentries = (uint32) n;
+	f->rev_scale = hdr.revenue.scale;
+	f->rev_dscale = hdr.revenue.dscale;
+	f->rev_hi = (int64) (hdr.revenue.value >> 64);
+	f->rev_lo = (uint64) hdr.revenue.value;
+	f->cutoff = hdr.cutoff;
+	f->arenalen = arenalen;
+	out = CLV_SUMMARY_ENTRIES(f);
+	arena = (char *) (out + n);
+
+	/* pass 2: fill */
+	arenalen = 0;
+	i = j = 0;
+	n = 0;
+	while (i < a->nentries || j < b->nentries)
+	{
+		int			c;
+		ClvCustEntry *e = &out[n++];
+
+		if (i >= a->nentries)
+			c = 1;
+		else if (j >= b->nentries)
+			c = -1;
+		else
+			c = ViewKeyCmp(a, i, b, j);
+		if (c <= 0)
+		{
+			*e = a->entries[i];
+			if (kind != CLV_KEY_INT8)
+				e->keyref = ArenaCopy(arena, &arenalen, a, i);
+			if (c == 0)
+				EntryMerge(e, &b->entries[j]);
+		}
+		else
+		{
+			*e = b->entries[j];
+			if (kind != CLV_KEY_INT8)
+				e->keyref = ArenaCopy(arena, &arenalen, b, j);
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return PointerGetDatum(f);
+}
+
 /*
  * clv_summary_merge(state, clv_summary): combine function of every
  * clv_summary-state aggregate and transition function of rollup.
+ *
+ * The first input becomes the state as it is (nodeAgg copies it).  A flat
+ * state merged with an input of comparable size (the partial states of
+ * parallel workers) is merged in one sequential pass over the two sorted
+ * entry arrays; many small inputs (daily summaries rolled up into a month)
+ * go into an expanded hash state instead.
  */
 PG_FUNCTION_INFO_V1(clv_summary_merge);
 Datum
@@ -561,7 +833,18 @@ clv_summary_merge(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+	if (PG_ARGISNULL(0))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(1));	/* nodeAgg copies it */
+
 	clv_summary_view(PG_GETARG_DATUM(1), &v);
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		ClvSummaryView a;
+
+		clv_summary_view(PG_GETARG_DATUM(0), &a);
+		if ((uint64) v.nentries * 8 >= a.nentries)
+			PG_RETURN_DATUM(SummaryMergeSorted(&a, &v));
+	}
 	s = SummaryGetMutable(fcinfo, aggcontext, v.keykind);
 	SummaryMerge(s, &v);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));

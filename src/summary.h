@@ -11,8 +11,13 @@
  *
  * Flat form (a varlena; also the on-disk form):
  *		ClvSummaryFlat header
- *		ClvCustEntry entries[nentries]		(dense, insertion order)
+ *		ClvCustEntry entries[nentries]		(sorted by key, keys unique)
  *		char arena[arenalen]				(text/uuid key bytes, see clv.h)
+ *
+ * Every flat value is sorted by key: flattening sorts, receiving validates
+ * and sorts.  That makes the text form canonical (it depends only on the
+ * content) and lets combine merge two large flat states in one sequential
+ * pass instead of hashing.
  *
  * In memory during aggregation the same arrays live in a ClvKeyDict inside
  * an expanded object (utils/expandeddatum.h), updated in place per row and
@@ -64,6 +69,24 @@ typedef struct ClvSummaryFlat
 #define CLV_SUMMARY_ENTRIES(f) ((ClvCustEntry *) ((char *) (f) + sizeof(ClvSummaryFlat)))
 
 /* Expanded (in-memory, mutable) form */
+/*
+ * Rows of integer-keyed customers waiting to be applied to the dictionary.
+ * Large states apply rows in batches, prefetching the hash slots and then
+ * the entries of a whole batch before touching them, so that the cache
+ * misses of many rows overlap instead of being paid one after another.
+ * Applying rows commutes (min, max, count), so the order does not matter.
+ */
+#define CLV_BATCH_ROWS 256
+#define CLV_BATCH_MIN_CUSTOMERS 4096	/* batch only states this large */
+
+typedef struct ClvPendingRow
+{
+	int64		key;
+	TimestampTz t;
+	uint32		hash;
+	uint32		is_order;
+} ClvPendingRow;
+
 typedef struct ClvSummaryState
 {
 	ExpandedObjectHeader hdr;
@@ -72,6 +95,8 @@ typedef struct ClvSummaryState
 	TimestampTz cutoff;
 	ClvMoney	revenue;
 	ClvKeyDict	dict;			/* entries are ClvCustEntry */
+	ClvPendingRow *pending;		/* CLV_BATCH_ROWS, allocated when needed */
+	int			npending;
 } ClvSummaryState;
 
 #define CLV_SUMMARY_MAGIC 0x434c5653	/* "CLVS" */

@@ -27,7 +27,7 @@ if [ "${1:-}" = "--psql" ]; then
 fi
 if [ $# -gt 0 ]; then tests="$*"; else tests=$(clv_regress_list); fi
 rc=0
-/usr/lib/postgresql/$CLV_PGVER/lib/pgxs/src/test/regress/pg_regress --inputdir=. \
-	--bindir="$CLV_BINDIR" --load-extension=clv --dbname=contrib_regression $tests || rc=$?
+# each test in a fresh database (like test/run.sh); outputs in ./results/
+clv_regress "$work/regress" $tests || rc=$?
 [ $rc -ne 0 ] && [ -f regression.diffs ] && head -200 regression.diffs
 exit $rc

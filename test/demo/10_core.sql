@@ -26,6 +26,7 @@ FROM (SELECT clv_summary(customer_id, order_date, amount) AS s FROM orders) AS t
 
 \echo 'The same in one aggregate, clv_agg(customer_id, order_date, amount),'
 \echo 'checked against plain SQL (sum of amounts / number of customers):'
+\echo ''
 SELECT round(clv_agg(customer_id, order_date, amount), 2) AS "clv_agg ($)",
        round(sum(amount) / count(DISTINCT customer_id), 2) AS "plain SQL ($)"
 FROM orders;
@@ -75,11 +76,12 @@ ORDER BY cohort_year, cohort_month NULLS LAST;
 \echo '----------------------------------------------------------------------'
 \echo 'repeat_rate(customer_id, order_date): share of customers with two or'
 \echo 'more orders, checked against plain SQL:'
-SELECT round(100 * (SELECT repeat_rate(customer_id, order_date) FROM orders)::numeric, 2)
+\echo ''
+SELECT count(*) FILTER (WHERE n >= 2) AS "repeat customers",
+       count(*) AS "customers",
+       round(100 * (SELECT repeat_rate(customer_id, order_date) FROM orders)::numeric, 2)
          AS "repeat_rate (%)",
-       round(100.0 * count(*) FILTER (WHERE n >= 2) / count(*), 2) AS "plain SQL (%)",
-       count(*) FILTER (WHERE n >= 2) AS "repeat customers",
-       count(*) AS "customers"
+       round(100.0 * count(*) FILTER (WHERE n >= 2) / count(*), 2) AS "plain SQL (%)"
 FROM (SELECT count(*) AS n FROM orders GROUP BY customer_id) AS per_customer;
 
 \echo ''
@@ -100,11 +102,44 @@ WITH w AS (
 	FROM w
 	GROUP BY customer_id
 )
-SELECT round(100 * (SELECT retention_rate(customer_id, order_date, '1998-01-01') FROM w)::numeric, 2)
-         AS "retention_rate (%)",
-       count(*) FILTER (WHERE before_cutoff) AS "S",
+SELECT count(*) FILTER (WHERE before_cutoff) AS "S",
        count(*) FILTER (WHERE from_cutoff) AS "E",
        count(*) FILTER (WHERE from_cutoff AND NOT before_cutoff) AS "N",
+       round(100 * (SELECT retention_rate(customer_id, order_date, '1998-01-01') FROM w)::numeric, 2)
+         AS "retention_rate (%)",
        round(100.0 * count(*) FILTER (WHERE from_cutoff AND before_cutoff)
              / count(*) FILTER (WHERE before_cutoff), 2) AS "plain SQL (%)"
 FROM c;
+
+\echo ''
+\echo '----------------------------------------------------------------------'
+\echo ' 5. CLV over a fixed horizon after the first order'
+\echo '----------------------------------------------------------------------'
+\echo 'clv_agg(customer_id, order_date, amount, horizon): average revenue of a'
+\echo 'customer in the first `horizon` after their first order, over the'
+\echo 'customers observed at least that long (first order + horizon <= the'
+\echo 'last order in the data, 1998-06-30), checked against plain SQL:'
+\echo ''
+WITH h(horizon) AS (
+	VALUES (interval '90 days'), (interval '365 days')
+), firsts AS (
+	SELECT customer_id, min(order_date)::timestamptz AS first_order
+	FROM orders
+	GROUP BY customer_id
+), window_revenue AS (
+	SELECT h.horizon, f.customer_id,
+	       sum(o.amount) FILTER (WHERE o.order_date < f.first_order + h.horizon) AS revenue
+	FROM h
+	CROSS JOIN firsts AS f
+	JOIN orders AS o USING (customer_id)
+	WHERE f.first_order + h.horizon <= (SELECT max(order_date) FROM orders)
+	GROUP BY h.horizon, f.customer_id
+)
+SELECT h.horizon AS "horizon",
+       (SELECT count(*) FROM window_revenue AS r WHERE r.horizon = h.horizon) AS "customers observed",
+       (SELECT round(clv_agg(customer_id, order_date, amount, h.horizon), 2) FROM orders)
+         AS "clv_agg ($)",
+       (SELECT round(avg(coalesce(r.revenue, 0)), 2) FROM window_revenue AS r WHERE r.horizon = h.horizon)
+         AS "plain SQL ($)"
+FROM h
+ORDER BY h.horizon;

@@ -25,6 +25,7 @@
 #   clv_run_as_owner CMD...        run CMD as the cluster owner
 #   clv_free_port [START]          a port number (only used to name the socket)
 #   clv_regress_list               the REGRESS tests of the Makefile
+#   clv_regress OUTDIR TEST...     pg_regress, each test in a fresh database (see below)
 #   clv_clean_env                  unset PG* connection variables inherited from the caller
 # Variables: CLV_PGVER, CLV_SYS_BINDIR, CLV_PGCONFIG, CLV_WARN_CFLAGS, CLV_JOBS;
 # after clv_tree_create also CLV_TREE, CLV_BINDIR, CLV_OWNER.
@@ -221,6 +222,41 @@ clv_free_port() {
 # The REGRESS variable of the Makefile (run from the repository root)
 clv_regress_list() {
 	make -s --no-print-directory PG_CONFIG="$CLV_PGCONFIG" -f Makefile -f - <<<'clv-print-regress: ; @echo $(REGRESS)' clv-print-regress
+}
+
+# clv_regress OUTDIR TEST...: run the pg_regress tests against the running
+# cluster (PGHOST/PGPORT), each in a fresh database with the extension
+# created (a test never sees another test's tables), in the order given.
+# Prints pg_regress's line for each test; collects every test's output into
+# ./results/ and all differences into ./regression.diffs as pg_regress
+# does; writes OUTDIR/status with one "ok NAME" or "FAILED NAME" line per
+# test.  Status 0 when all passed.  Run from the repository root (tests load
+# data with paths relative to it).
+clv_regress() {
+	local out=$1 t rc=0 line
+	shift
+	rm -rf results regression.diffs regression.out
+	mkdir -p results "$out"
+	: >"$out/status"
+	for t in "$@"; do
+		rm -rf "${out:?}/$t"
+		mkdir -p "$out/$t"
+		"/usr/lib/postgresql/$CLV_PGVER/lib/pgxs/src/test/regress/pg_regress" --inputdir=. --outputdir="$out/$t" \
+			--bindir="$CLV_BINDIR" --load-extension=clv --dbname=contrib_regression "$t" </dev/null >"$out/$t/log" 2>&1
+		# "test NAME ... ok   12 ms" (PostgreSQL 15) or TAP "ok 1 - NAME   12 ms" (16+)
+		line=$(grep -E "^((test|    ) +|(not )?ok +[0-9]+ +[-+] +)$t( |\$)" "$out/$t/log" | head -n 1)
+		if [ -n "$line" ] && printf '%s\n' "$line" | grep -Eq "^(test +$t +\.\.\. +ok|ok +[0-9]+ +[-+] +$t( |\$))"; then
+			echo "ok $t" >>"$out/status"
+		else
+			echo "FAILED $t" >>"$out/status"
+			rc=1
+		fi
+		if [ -n "$line" ]; then echo "$line"; else echo "test $t: pg_regress did not run it:"; cat "$out/$t/log"; fi
+		cp -r "$out/$t/results/." results/ 2>/dev/null
+		[ -f "$out/$t/regression.diffs" ] && cat "$out/$t/regression.diffs" >>regression.diffs
+		[ -f "$out/$t/regression.out" ] && cat "$out/$t/regression.out" >>regression.out
+	done
+	return $rc
 }
 
 # Unset libpq variables that would point the scripts at another server
