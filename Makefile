@@ -1,15 +1,23 @@
 # clv: customer lifetime value for PostgreSQL (PGXS build)
 #
-# The version lives here and in clv.control (default_version); `make check-version`
-# verifies they agree.  The install script sql/clv--$(EXTVERSION).sql is generated
-# from the ordered fragments in sql/install/.
+# Versions.  EXTVERSION is the one place the current version is written;
+# clv.control's default_version and CHANGELOG.md's first heading must match
+# (`make check-version`).  The install script sql/clv--$(EXTVERSION).sql is
+# generated from the ordered fragments in sql/install/.  Released versions
+# are frozen: sql/clv--0.1.0.sql is the install script of 0.1.0 exactly
+# (fragments 00_ and 10_ as released; they must not change), and the update
+# script sql/clv--0.1.0--0.2.0.sql is generated from the fragments added
+# since (numbered 20 and up).  To release a new version: freeze the current
+# install script as sql/clv--X.sql, add its update script rule, bump here,
+# in clv.control and in CHANGELOG.md.
 
 EXTENSION    = clv
-EXTVERSION   = 0.1.0
+EXTVERSION   = 0.2.0
+PREVVERSION  = 0.1.0
 MODULE_big   = clv
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
+DATA         = sql/$(EXTENSION)--$(PREVVERSION).sql
 PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
@@ -25,11 +33,19 @@ PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
+RELEASED_FRAGMENTS = sql/install/00_core.sql sql/install/10_cohort.sql
+UPDATE_FRAGMENTS = $(filter-out $(RELEASED_FRAGMENTS),$(INSTALL_FRAGMENTS))
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS)
 	( printf -- '-- %s--%s.sql: generated from the fragments in sql/install, do not edit\n\n' $(EXTENSION) $(EXTVERSION); \
 	  printf '%s\n' '-- complain if script is sourced in psql, rather than via CREATE EXTENSION'; \
 	  printf '%s\n\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
+
+sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_FRAGMENTS)
+	( printf -- '-- %s--%s--%s.sql: generated from the fragments added since %s, do not edit\n\n' $(EXTENSION) $(PREVVERSION) $(EXTVERSION) $(PREVVERSION); \
+	  printf '%s\n' '-- complain if script is sourced in psql, rather than via ALTER EXTENSION'; \
+	  printf '%s\n\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; \
 	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
 .PHONY: test demo bench check-version
@@ -46,3 +62,4 @@ bench:
 
 check-version:
 	@grep -q "default_version = '$(EXTVERSION)'" $(EXTENSION).control || { echo "clv.control default_version differs from EXTVERSION $(EXTVERSION)"; exit 1; }
+	@test "$$(grep -m1 '^## ' CHANGELOG.md | cut -d' ' -f2)" = "$(EXTVERSION)" || { echo "CHANGELOG.md's first heading is not $(EXTVERSION)"; exit 1; }
