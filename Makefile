@@ -21,7 +21,7 @@ DATA         = sql/$(EXTENSION)--$(PREVVERSION).sql
 PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
-REGRESS_CORE   = agg rates summary semantics parallel cdnow_core
+REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
 REGRESS_EXTRA  =
