@@ -50,6 +50,8 @@ typedef struct ClvArgTypes
 } ClvArgTypes;
 
 static Size SummaryGetFlatSize(ExpandedObjectHeader *eohptr);
+static Datum SummaryEmpty(void);
+static ClvSummaryFlat *SummaryFlatCheck(Datum d);
 static void SummaryFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
 static const ExpandedObjectMethods summary_methods =
@@ -482,38 +484,59 @@ GetArgTypes(FunctionCallInfo fcinfo, bool has_amount)
 	return t;
 }
 
-/* Add one order or refund; has_amount false means every row is an order */
-static void
-SummaryAddRow(ClvSummaryState *s, const ClvArgTypes *t, Datum keyd, Datum timed,
-			  bool has_amount, Datum amountd)
+/* One input row, converted */
+typedef struct ClvRow
 {
 	ClvKey		key;
 	TimestampTz ts;
-	bool		found;
-	uint32		id;
-	ClvCustEntry *e;
-	bool		is_order = true;
+	bool		has_amount;
+	ClvMoney	amount;
+	bool		is_order;
+	bool		has_cutoff;
+	TimestampTz cutoff;
+} ClvRow;
 
-	ts = clv_time_from_datum(timed, t->timetype);
-	if (has_amount)
-	{
-		ClvMoney	m;
-
-		clv_money_from_datum(amountd, t->amountkind, &m);
-		clv_money_add(&s->revenue, &m);
-		s->flags |= CLV_SUMMARY_HAS_REVENUE;
-		is_order = clv_money_sign(&m) >= 0;
-	}
-
-	if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
-		s->dict.kind = t->keykind;
-	else if (s->dict.kind != t->keykind)
+/* Check (and set) the key kind of a state for a row */
+static void
+CheckKeyKind(ClvKeyKind *statekind, uint32 nentries, ClvKeyKind rowkind)
+{
+	if (*statekind == CLV_KEY_NONE && nentries == 0)
+		*statekind = rowkind;
+	else if (*statekind != rowkind)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot add a %s customer key to a clv_summary of %s keys",
-						clv_key_kind_name(t->keykind), clv_key_kind_name(s->dict.kind))));
-	clv_key_from_datum(keyd, t->keytype, t->keykind, &key);
-	if (t->keykind == CLV_KEY_INT8 && s->dict.nentries >= CLV_BATCH_MIN_CUSTOMERS)
+						clv_key_kind_name(rowkind), clv_key_kind_name(*statekind))));
+}
+
+/* Check (and set) the retention cutoff of a state for a row */
+static void
+CheckCutoff(uint16 *flags, TimestampTz *cutoff, const ClvRow *row)
+{
+	if (!row->has_cutoff)
+		return;
+	if ((*flags & CLV_SUMMARY_HAS_CUTOFF) && *cutoff != row->cutoff)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention cutoff must be the same for all rows of a group")));
+	*cutoff = row->cutoff;
+	*flags |= CLV_SUMMARY_HAS_CUTOFF;
+}
+
+/* Add one order or refund to an expanded state */
+static void
+SummaryAddRow(ClvSummaryState *s, const ClvRow *row)
+{
+	bool		found;
+	uint32		id;
+
+	CheckCutoff(&s->flags, &s->cutoff, row);
+	if (row->has_amount)
+	{
+		clv_money_add(&s->revenue, &row->amount);
+		s->flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+	if (s->dict.kind == CLV_KEY_INT8 && s->dict.nentries >= CLV_BATCH_MIN_CUSTOMERS)
 	{
 		ClvPendingRow *p;
 
@@ -521,18 +544,148 @@ SummaryAddRow(ClvSummaryState *s, const ClvArgTypes *t, Datum keyd, Datum timed,
 			s->pending = MemoryContextAlloc(s->hdr.eoh_context,
 											CLV_BATCH_ROWS * sizeof(ClvPendingRow));
 		p = &s->pending[s->npending++];
-		p->key = key.ival;
-		p->t = ts;
-		p->hash = key.hash;
-		p->is_order = is_order;
+		p->key = row->key.ival;
+		p->t = row->ts;
+		p->hash = row->key.hash;
+		p->is_order = row->is_order;
 		if (s->npending == CLV_BATCH_ROWS)
 			SummaryFlush(s);
 		return;
 	}
-	id = clv_keydict_lookup(&s->dict, &key, &found);
-	e = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
-	if (is_order)
-		EntryAddOrder(e, ts);
+	id = clv_keydict_lookup(&s->dict, &row->key, &found);
+	if (row->is_order)
+		EntryAddOrder((ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id), row->ts);
+}
+
+/* ----------------------------------------------------------------
+ * Small states
+ *
+ * A state of at most CLV_SMALL_CUSTOMERS customers stays a flat value (no
+ * expanded object, no memory context of its own): a GROUP BY with millions
+ * of groups of a few customers each (e.g. GROUP BY customer_id) would
+ * otherwise create millions of memory contexts.  An order of a known
+ * customer updates the flat value in place; a new customer makes a new,
+ * slightly larger value (nodeAgg copies it into the aggregate context and
+ * frees the old one); past CLV_SMALL_CUSTOMERS the state is expanded.
+ * ----------------------------------------------------------------
+ */
+#define CLV_SMALL_CUSTOMERS 32
+
+/* Compare a lookup key with entry i of a flat value */
+static inline int
+FlatKeyCmp(const ClvSummaryFlat *f, uint32 i, const ClvKey *key)
+{
+	const ClvCustEntry *e = &CLV_SUMMARY_ENTRIES(f)[i];
+	const char *arena;
+	uint32		len;
+	int			c;
+
+	if (f->keykind == CLV_KEY_INT8)
+		return (e->keyref > key->ival) - (e->keyref < key->ival);
+	arena = (const char *) CLV_SUMMARY_ENTRIES(f) + (Size) f->nentries * sizeof(ClvCustEntry);
+	memcpy(&len, arena + e->keyref, sizeof(uint32));
+	c = memcmp(arena + e->keyref + sizeof(uint32), key->bytes, Min(len, key->len));
+	if (c != 0)
+		return c;
+	return (len > key->len) - (len < key->len);
+}
+
+/* Apply the header part of a row (cutoff, revenue) to a flat value */
+static void
+FlatAddHeader(ClvSummaryFlat *f, const ClvRow *row)
+{
+	ClvKeyKind	kind = (ClvKeyKind) f->keykind;
+
+	CheckCutoff(&f->flags, &f->cutoff, row);
+	if (row->has_amount)
+	{
+		ClvMoney	rev;
+
+		rev.value = (int128) (((uint128) (uint64) f->rev_hi << 64) | (uint128) f->rev_lo);
+		rev.scale = f->rev_scale;
+		rev.dscale = f->rev_dscale;
+		clv_money_add(&rev, &row->amount);
+		f->rev_hi = (int64) (rev.value >> 64);
+		f->rev_lo = (uint64) rev.value;
+		f->rev_scale = rev.scale;
+		f->rev_dscale = rev.dscale;
+		f->flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+	f->keykind = (uint8) kind;
+}
+
+/*
+ * Add a row to a small flat state: in place when the customer is known,
+ * else into a new flat value with the customer inserted at its sorted
+ * position.  Returns the resulting datum, or (Datum) 0 when the state is too
+ * large and must be expanded (nothing changed then).
+ */
+static Datum
+SummaryFlatAddRow(ClvSummaryFlat *f, ClvKeyKind rowkind, const ClvRow *row)
+{
+	uint32		n = f->nentries;
+	uint32		pos;
+	int			c = 1;
+	ClvSummaryFlat *g;
+	Size		keybytes;
+	Size		sz;
+	ClvCustEntry *ge;
+	ClvCustEntry *fe = CLV_SUMMARY_ENTRIES(f);
+	char	   *garena;
+	const char *farena;
+
+	{
+		ClvKeyKind	kind = (ClvKeyKind) f->keykind;
+
+		CheckKeyKind(&kind, n, rowkind);
+		f->keykind = (uint8) kind;
+	}
+	/* position of the key: first entry >= key */
+	for (pos = 0; pos < n; pos++)
+	{
+		c = FlatKeyCmp(f, pos, &row->key);
+		if (c >= 0)
+			break;
+	}
+	if (pos < n && c == 0)
+	{
+		/* a known customer: update in place */
+		FlatAddHeader(f, row);
+		if (row->is_order)
+			EntryAddOrder(&fe[pos], row->ts);
+		return PointerGetDatum(f);
+	}
+	if (n >= CLV_SMALL_CUSTOMERS)
+		return (Datum) 0;
+
+	/* a new customer: a new value with the entry inserted at pos */
+	keybytes = (rowkind == CLV_KEY_INT8) ? 0 : MAXALIGN(sizeof(uint32) + row->key.len);
+	sz = VARSIZE(f) + sizeof(ClvCustEntry) + keybytes;
+	g = palloc(sz);
+	memcpy(g, f, sizeof(ClvSummaryFlat));
+	SET_VARSIZE(g, sz);
+	g->nentries = n + 1;
+	g->arenalen = f->arenalen + keybytes;
+	ge = CLV_SUMMARY_ENTRIES(g);
+	memcpy(ge, fe, pos * sizeof(ClvCustEntry));
+	memcpy(ge + pos + 1, fe + pos, (n - pos) * sizeof(ClvCustEntry));
+	memset(&ge[pos], 0, sizeof(ClvCustEntry));
+	farena = (const char *) (fe + n);
+	garena = (char *) (ge + n + 1);
+	if (f->arenalen > 0)
+		memcpy(garena, farena, f->arenalen);
+	if (rowkind == CLV_KEY_INT8)
+		ge[pos].keyref = row->key.ival;
+	else
+	{
+		ge[pos].keyref = (int64) f->arenalen;
+		memcpy(garena + f->arenalen, &row->key.len, sizeof(uint32));
+		memcpy(garena + f->arenalen + sizeof(uint32), row->key.bytes, row->key.len);
+	}
+	FlatAddHeader(g, row);
+	if (row->is_order)
+		EntryAddOrder(&ge[pos], row->ts);
+	return PointerGetDatum(g);
 }
 
 /* Common body of the accumulating transition functions */
@@ -542,6 +695,8 @@ SummaryAccum(FunctionCallInfo fcinfo, bool has_amount, bool has_cutoff)
 	MemoryContext aggcontext;
 	ClvSummaryState *s;
 	ClvArgTypes *t;
+	ClvRow		row;
+	Datum		state;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "clv_summary transition function called in non-aggregate context");
@@ -556,29 +711,49 @@ SummaryAccum(FunctionCallInfo fcinfo, bool has_amount, bool has_cutoff)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 
-	s = SummaryGetMutable(fcinfo, aggcontext, t->keykind);
-
+	/* convert the row */
+	memset(&row, 0, sizeof(row));
+	row.ts = clv_time_from_datum(PG_GETARG_DATUM(2), t->timetype);
+	row.is_order = true;
+	if (has_amount)
+	{
+		row.has_amount = true;
+		clv_money_from_datum(PG_GETARG_DATUM(3), t->amountkind, &row.amount);
+		row.is_order = clv_money_sign(&row.amount) >= 0;
+	}
 	if (has_cutoff)
 	{
-		TimestampTz cutoff;
-
 		if (PG_ARGISNULL(3))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("retention cutoff must not be null")));
-		cutoff = clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "retention cutoff");
-		if ((s->flags & CLV_SUMMARY_HAS_CUTOFF) && s->cutoff != cutoff)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("retention cutoff must be the same for all rows of a group")));
-		s->cutoff = cutoff;
-		s->flags |= CLV_SUMMARY_HAS_CUTOFF;
+		row.has_cutoff = true;
+		row.cutoff = clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "retention cutoff");
+	}
+	clv_key_from_datum(PG_GETARG_DATUM(1), t->keytype, t->keykind, &row.key);
+
+	/* a small flat state (or none yet) */
+	if (PG_ARGISNULL(0) ||
+		!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		ClvSummaryFlat *f;
+		Datum		result;
+
+		if (PG_ARGISNULL(0))
+			f = (ClvSummaryFlat *) DatumGetPointer(SummaryEmpty());
+		else
+			f = SummaryFlatCheck(PG_GETARG_DATUM(0));	/* detoasts if needed */
+		result = SummaryFlatAddRow(f, t->keykind, &row);
+		if (result != (Datum) 0)
+			PG_RETURN_DATUM(result);
 	}
 
-	SummaryAddRow(s, t, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
-				  has_amount, has_amount ? PG_GETARG_DATUM(3) : (Datum) 0);
-
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+	/* a large state: expanded, updated in place */
+	s = SummaryGetMutable(fcinfo, aggcontext, t->keykind);
+	state = EOHPGetRWDatum(&s->hdr);
+	CheckKeyKind(&s->dict.kind, s->dict.nentries, t->keykind);
+	SummaryAddRow(s, &row);
+	PG_RETURN_DATUM(state);
 }
 
 /* clv_summary_accum(state, customer_id, ordered_at, amount) */
