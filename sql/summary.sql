@@ -125,3 +125,24 @@ INSERT INTO orders VALUES (1000, '2024-03-01', 99.99);
 REFRESH MATERIALIZED VIEW mv;
 SELECT clv(rollup(s)) = (SELECT clv_agg(customer_id, ordered_at, amount) FROM orders) AS mv_equal_after,
        customers(rollup(s)) FROM mv;
+
+-- large stored summaries are TOASTed (compressed, out of line) and still merge exactly
+CREATE TABLE stored AS
+  SELECT g % 4 AS part, clv_summary(g, '2024-01-01'::timestamptz + g * interval '1 hour', g % 100) AS s
+  FROM generate_series(1, 20000) g GROUP BY 1;
+SELECT pg_column_size(s) < length(s::text) * 3 / 4 AS toasted_smaller, customers(s) FROM stored ORDER BY part;
+SELECT customers(rollup(s)), revenue(rollup(s)) = (SELECT sum(g % 100) FROM generate_series(1, 20000) g) AS revenue_exact,
+       rollup(s)::text = (SELECT clv_summary(g, '2024-01-01'::timestamptz + g * interval '1 hour', g % 100)::text
+                          FROM generate_series(1, 20000) g) AS same_as_one_step
+FROM stored;
+
+-- many small groups (GROUP BY customer): per-customer figures equal plain SQL
+SELECT bool_and(c = p) AS per_customer_equal, count(*) AS customers
+FROM (SELECT customer_id,
+             ROW(customers(s), orders(s), revenue(s), clv(s), first_order(s), last_order(s)) AS c
+      FROM (SELECT customer_id, clv_summary(customer_id, ordered_at, amount) AS s
+            FROM orders GROUP BY customer_id) x) a
+JOIN (SELECT customer_id,
+             ROW(1::bigint, count(*) FILTER (WHERE amount >= 0), sum(amount), sum(amount),
+                 min(ordered_at) FILTER (WHERE amount >= 0), max(ordered_at) FILTER (WHERE amount >= 0)) AS p
+      FROM orders GROUP BY customer_id) b USING (customer_id);
