@@ -20,7 +20,7 @@
 # it runs, CLV_STAGE_TIMEOUT (seconds per stage, default 1800), TMPDIR.
 
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 CLV_ROOT=$PWD
 export CLV_ROOT
 . test/lib/pgenv.sh
@@ -34,7 +34,6 @@ npass=0
 nfail=0
 summary=()
 tmp=
-rc_final=1
 
 # record STATUS NAME SECONDS DETAIL COUNT_OK COUNT_FAIL
 record() {

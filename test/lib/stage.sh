@@ -32,10 +32,8 @@
 #   clv_stage_cluster NAME [TREE [CONF...]]
 #                                     start a cluster in $CLV_TMP/NAME from TREE (default
 #                                     CLV_TREE), exporting PGHOST/PGPORT/PGDATABASE=postgres
-#                                     for it; stopped when the stage exits.  Variables set
-#                                     for the call reach the server, e.g. for a sanitizer build:
-#                                       LD_PRELOAD=$(gcc -print-file-name=libasan.so) \
-#                                       ASAN_OPTIONS=detect_leaks=0 clv_stage_cluster asan "$CLV_STAGE_TREE"
+#                                     for it; stopped when the stage exits.  The caller's
+#                                     environment reaches initdb and the server.
 # Sourcing it sets `set -uo pipefail` (no -e: clv_check collects failures).
 
 set -uo pipefail

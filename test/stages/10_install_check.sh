@@ -21,21 +21,27 @@ clv_check "make check-version (clv.control default_version = EXTVERSION $EXTVERS
 
 clv_check "generated $script exists and is not empty" test -s "$script"
 
-no_pattern() { ! grep -n -i -E "$1" "$2"; }
-clv_check "install script has no CREATE OR REPLACE" no_pattern 'create[[:space:]]+or[[:space:]]+replace' "$script"
-clv_check "install script has no @extschema@ (clv is relocatable)" no_pattern '@extschema@' "$script"
-clv_check "install script has no BEGIN/COMMIT (CREATE EXTENSION runs it in one transaction)" \
-	no_pattern '^[[:space:]]*(begin|commit|start transaction)[[:space:]]*;' "$script"
+# the scripts `make install` installs (DATA and DATA_built of the Makefile)
+read -r -a scripts <<<"$(clv_make -s --no-print-directory -f Makefile -f - <<<'clv-print-data: ; @echo $(DATA) $(DATA_built)' clv-print-data)"
+no_pattern() { local p=$1; shift; ! grep -n -i -E "$p" "$@"; }
+clv_check "no CREATE OR REPLACE in the install/update scripts (${scripts[*]})" \
+	no_pattern 'create[[:space:]]+or[[:space:]]+replace' "${scripts[@]}"
+clv_check "no @extschema@ in the scripts (clv is relocatable)" no_pattern '@extschema@' "${scripts[@]}"
+clv_check "no BEGIN/COMMIT in the scripts (CREATE/ALTER EXTENSION run them in one transaction)" \
+	no_pattern '^[[:space:]]*(begin|commit|start transaction)[[:space:]]*;' "${scripts[@]}"
 
 installed_same() {
-	local f
-	for f in "$ext/clv.control:clv.control" "$ext/clv--$EXTVERSION.sql:$script" "$lib/clv.so:clv.so"; do
-		local dst=${f%%:*} src=${f#*:}
+	local f dst
+	for f in clv.control "${scripts[@]}" clv.so; do
+		case "$f" in
+		*.so) dst=$lib/$f ;;
+		*) dst=$ext/${f#sql/} ;;
+		esac
 		[ -f "$dst" ] && [ ! -L "$dst" ] || { echo "$dst: missing or a symlink"; return 1; }
-		cmp -s "$dst" "$src" || { echo "$dst differs from $src"; return 1; }
+		cmp -s "$dst" "$f" || { echo "$dst differs from $f"; return 1; }
 	done
 }
-clv_check "installed clv.control, install script and clv.so are regular files identical to the build" installed_same
+clv_check "installed clv.control, scripts and clv.so are regular files identical to the build" installed_same
 
 regress_files() {
 	local t bad=0 f n

@@ -1,0 +1,675 @@
+/*-------------------------------------------------------------------------
+ *
+ * btyd_data.c
+ *	  The btyd_data type: the transition state of the model fits
+ *	  (bgnbd_fit, pareto_nbd_fit, gamma_gamma_fit), holding distinct
+ *	  (frequency, recency, T) triples or (frequency, monetary value) pairs
+ *	  with customer counts; plus the helpers that read and build the model
+ *	  composites.
+ *
+ * Customers with identical inputs collapse into one weighted entry, so a
+ * state grows with the number of distinct triples, not with customers.
+ * The layout is described in models.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+#include "clv.h"
+#include "models.h"
+
+#define BTYD_INITIAL_CAPACITY 16
+
+/* Bytes of a state with the given capacity */
+static Size
+BtydSize(uint32 capacity)
+{
+	return MAXALIGN(sizeof(BtydData)) + (Size) capacity * sizeof(BtydEntry)
+		+ (Size) capacity * 2 * sizeof(uint32);
+}
+
+/* A new empty state in the current memory context */
+static BtydData *
+BtydAlloc(uint32 capacity, int kind, double penalizer, const char *what)
+{
+	Size		size = BtydSize(capacity);
+	BtydData   *d;
+
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s state would exceed 1 GB", what),
+				 errhint("Fit on a sample, or round recency and T to fewer distinct values.")));
+	clv_check_state_memory(size, what);
+	d = palloc0(size);
+	SET_VARSIZE(d, size);
+	d->version = BTYD_DATA_VERSION;
+	d->kind = kind;
+	d->capacity = capacity;
+	d->nslots = capacity * 2;
+	d->penalizer = penalizer;
+	return d;
+}
+
+/* Hash of an entry key (the three doubles, -0 already normalised) */
+static inline uint32
+BtydHash(const double *v)
+{
+	return hash_bytes((const unsigned char *) v, 3 * sizeof(double));
+}
+
+/*
+ * Add weight w to key v (3 doubles, -0 normalised), growing if needed.
+ * Modifies d in place when it has room; otherwise returns a grown copy
+ * (allocated in the current memory context; d is left unchanged).
+ */
+static BtydData *
+BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
+{
+	uint32		mask;
+	uint32		idx;
+	uint32	   *slots;
+	BtydEntry  *entries;
+	BtydEntry  *e;
+
+	entries = BTYD_ENTRIES(d);
+	slots = BTYD_SLOTS(d);
+	mask = d->nslots - 1;
+	idx = BtydHash(v) & mask;
+	while (slots[idx] != 0)
+	{
+		e = &entries[slots[idx] - 1];
+		if (memcmp(e->v, v, sizeof(e->v)) == 0)
+		{
+			if (pg_add_s64_overflow(e->weight, w, &e->weight) ||
+				pg_add_s64_overflow(d->total, w, &d->total))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("too many customers in %s", what)));
+			return d;
+		}
+		idx = (idx + 1) & mask;
+	}
+
+	if (d->n == d->capacity)
+	{
+		/* grow: a copy with twice the capacity and rebuilt hash slots */
+		BtydData   *g;
+		uint32		i;
+
+		if (d->capacity >= (PG_UINT32_MAX / 4))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many distinct inputs in %s", what)));
+		g = BtydAlloc(d->capacity * 2, d->kind, d->penalizer, what);
+		g->flags = d->flags;
+		for (i = 0; i < d->n; i++)
+			g = BtydAdd(g, entries[i].v, entries[i].weight, what);
+		return BtydAdd(g, v, w, what);
+	}
+
+	e = &entries[d->n];
+	memcpy(e->v, v, sizeof(e->v));
+	e->weight = w;
+	d->n++;
+	slots[idx] = d->n;
+	if (pg_add_s64_overflow(d->total, w, &d->total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("too many customers in %s", what)));
+	return d;
+}
+
+/* A compact copy (capacity = n rounded up to a power of two) */
+static BtydData *
+BtydCompactCopy(const BtydData *d, const char *what)
+{
+	uint32		cap = BTYD_INITIAL_CAPACITY;
+	BtydData   *c;
+	const BtydEntry *entries = BTYD_ENTRIES(d);
+	uint32		i;
+
+	while (cap < d->n)
+		cap *= 2;
+	c = BtydAlloc(cap, d->kind, d->penalizer, what);
+	for (i = 0; i < d->n; i++)
+		c = BtydAdd(c, entries[i].v, entries[i].weight, what);
+	return c;
+}
+
+/* Why (x, t_x, T) is not a valid customer summary, or NULL */
+static const char *
+RfmProblem(double x, double tx, double T)
+{
+	if (!isfinite(x) || !isfinite(tx) || !isfinite(T))
+		return "frequency, recency and T must be finite";
+	if (x < 0 || tx < 0 || T < 0)
+		return "frequency, recency and T must not be negative";
+	if (x != floor(x))
+		return "frequency must be a whole number";
+	if (x > 1e9)
+		return "frequency is out of range";
+	if (tx > T)
+		return "recency must not exceed T";
+	if (x == 0 && tx != 0)
+		return "recency must be 0 when frequency is 0";
+	return NULL;
+}
+
+/* Why (x, m) is not a valid Gamma-Gamma input, or NULL */
+static const char *
+SpendProblem(double x, double m)
+{
+	if (!isfinite(x) || !isfinite(m))
+		return "frequency and monetary value must be finite";
+	if (x < 1 || x != floor(x) || x > 1e9)
+		return "frequency must be a whole number >= 1";
+	if (m <= 0)
+		return "monetary value must be positive";
+	return NULL;
+}
+
+/* Check one customer's summary (22023) */
+void
+clv_check_rfm(double x, double tx, double T)
+{
+	const char *problem = RfmProblem(x, tx, T);
+
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid customer summary: %s", problem),
+				 errdetail("The values were frequency %g, recency %g, T %g.", x, tx, T)));
+}
+
+/* Check a non-negative finite argument (22023) */
+double
+clv_nonneg_arg(double v, const char *what)
+{
+	if (!isfinite(v) || v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite non-negative number", what),
+				 errdetail("The value was %g.", v)));
+	return v;
+}
+
+/* Check a penalizer argument */
+static double
+PenalizerArg(FunctionCallInfo fcinfo, int argno)
+{
+	if (argno < 0)
+		return 0.0;
+	return clv_nonneg_arg(PG_GETARG_FLOAT8(argno), "penalizer");
+}
+
+/*
+ * Common body of the transition functions: add one customer (key v) to
+ * the state in argument 0, in place when called as an aggregate.
+ */
+static Datum
+BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int penarg, const char *what)
+{
+	BtydData   *d;
+	MemoryContext aggcontext;
+	double		penalizer = PenalizerArg(fcinfo, penarg);
+	bool		inagg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		if (v[i] == 0.0)
+			v[i] = 0.0;			/* normalise -0 */
+
+	if (PG_ARGISNULL(0))
+		d = BtydAlloc(BTYD_INITIAL_CAPACITY, kind, penalizer, what);
+	else
+	{
+		d = PG_GETARG_BTYD_DATA(0);
+		if (d->kind != kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("btyd_data holds a different kind of input")));
+		if (d->penalizer != penalizer)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("penalizer must be the same for all rows of %s", what),
+					 errdetail("Values %g and %g were given.", d->penalizer, penalizer)));
+		/* never scribble on a value that does not belong to the aggregate */
+		if (!inagg)
+			d = BtydCompactCopy(d, what);
+	}
+
+	/*
+	 * BtydAdd returns either d itself (updated in place: nodeAgg keeps it)
+	 * or a grown copy in the per-call context, which nodeAgg copies into
+	 * the aggregate context before freeing the old state.
+	 */
+	d = BtydAdd(d, v, 1, what);
+	PG_RETURN_POINTER(d);
+}
+
+/* Arguments 1..3 as a valid (x, t_x, T) triple, or false if any is NULL */
+static bool
+RfmArgs(FunctionCallInfo fcinfo, int nargs, double *v)
+{
+	int			i;
+	const char *problem;
+
+	for (i = 1; i <= nargs; i++)
+		if (PG_ARGISNULL(i))
+			return false;
+	v[0] = PG_GETARG_FLOAT8(1);
+	v[1] = PG_GETARG_FLOAT8(2);
+	v[2] = PG_GETARG_FLOAT8(3);
+	problem = RfmProblem(v[0], v[1], v[2]);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid customer summary: %s", problem),
+				 errdetail("The values were frequency %g, recency %g, T %g.",
+						   v[0], v[1], v[2])));
+	return true;
+}
+
+/*
+ * Arguments 1..2 as a Gamma-Gamma input.  Returns false for NULLs and for
+ * customers the model excludes (frequency 0, monetary value <= 0).
+ */
+static bool
+SpendArgs(FunctionCallInfo fcinfo, int nargs, double *v)
+{
+	int			i;
+	double		x,
+				m;
+
+	for (i = 1; i <= nargs; i++)
+		if (PG_ARGISNULL(i))
+			return false;
+	x = PG_GETARG_FLOAT8(1);
+	m = PG_GETARG_FLOAT8(2);
+	if (isnan(x) || isnan(m) || isinf(x) || isinf(m) || x < 0 || x != floor(x) || x > 1e9)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid Gamma-Gamma input: frequency must be a whole number >= 0 and monetary value finite"),
+				 errdetail("The values were frequency %g, monetary value %g.", x, m)));
+	if (x == 0 || m <= 0)
+		return false;
+	v[0] = x;
+	v[1] = m;
+	v[2] = 0.0;
+	return true;
+}
+
+/* Transition: add (frequency, recency, T) */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum);
+Datum
+clv_btyd_data_accum(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	if (!RfmArgs(fcinfo, 3, v))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, -1, "btyd_data");
+}
+
+/* Transition: add (frequency, recency, T) with a penalizer */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_pen);
+Datum
+clv_btyd_data_accum_pen(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	if (!RfmArgs(fcinfo, 4, v))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 4, "btyd_data");
+}
+
+/* Transition: add (frequency, monetary value) */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_spend);
+Datum
+clv_btyd_data_accum_spend(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	if (!SpendArgs(fcinfo, 2, v))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, -1, "btyd_data");
+}
+
+/* Transition: add (frequency, monetary value) with a penalizer */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_spend_pen);
+Datum
+clv_btyd_data_accum_spend_pen(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+
+	if (!SpendArgs(fcinfo, 3, v))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 3, "btyd_data");
+}
+
+/* Combine two states exactly (weights of equal entries add up) */
+PG_FUNCTION_INFO_V1(clv_btyd_data_combine);
+Datum
+clv_btyd_data_combine(PG_FUNCTION_ARGS)
+{
+	BtydData   *d0;
+	BtydData   *d1;
+	BtydEntry  *e1;
+	MemoryContext aggcontext;
+	uint32		i;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	d1 = PG_GETARG_BTYD_DATA(1);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(BtydCompactCopy(d1, "btyd_data"));
+
+	d0 = PG_GETARG_BTYD_DATA(0);
+	if (d0->kind != d1->kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine btyd_data values of different kinds"),
+				 errdetail("One holds (frequency, recency, T) triples and the other (frequency, monetary value) pairs.")));
+	if (d0->penalizer != d1->penalizer)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine btyd_data values with different penalizers"),
+				 errdetail("The penalizers are %g and %g.", d0->penalizer, d1->penalizer)));
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		d0 = BtydCompactCopy(d0, "btyd_data");
+
+	e1 = BTYD_ENTRIES(d1);
+	for (i = 0; i < d1->n; i++)
+		d0 = BtydAdd(d0, e1[i].v, e1[i].weight, "btyd_data");
+	PG_RETURN_POINTER(d0);
+}
+
+/* Final function of the btyd_data aggregates: a compact copy */
+PG_FUNCTION_INFO_V1(clv_btyd_data_final);
+Datum
+clv_btyd_data_final(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(BtydCompactCopy(PG_GETARG_BTYD_DATA(0), "btyd_data"));
+}
+
+/* Number of customers in a state */
+PG_FUNCTION_INFO_V1(clv_btyd_data_customers);
+Datum
+clv_btyd_data_customers(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(PG_GETARG_BTYD_DATA(0)->total);
+}
+
+/* Number of distinct entries in a state */
+PG_FUNCTION_INFO_V1(clv_btyd_data_distinct);
+Datum
+clv_btyd_data_distinct(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32((int32) PG_GETARG_BTYD_DATA(0)->n);
+}
+
+/* ----------------------------------------------------------------
+ * I/O
+ *
+ * Send form: uint8 version, uint8 kind, float8 penalizer, int32 n, then n
+ * entries of float8 values (3 for kind 1, 2 for kind 2) and int64 weight.
+ * ----------------------------------------------------------------
+ */
+
+/* Binary output */
+PG_FUNCTION_INFO_V1(clv_btyd_data_send);
+Datum
+clv_btyd_data_send(PG_FUNCTION_ARGS)
+{
+	BtydData   *d = PG_GETARG_BTYD_DATA(0);
+	BtydEntry  *e = BTYD_ENTRIES(d);
+	int			nv = (d->kind == BTYD_KIND_RFM) ? 3 : 2;
+	StringInfoData buf;
+	uint32		i;
+	int			j;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, d->version);
+	pq_sendbyte(&buf, d->kind);
+	pq_sendfloat8(&buf, d->penalizer);
+	pq_sendint32(&buf, d->n);
+	for (i = 0; i < d->n; i++)
+	{
+		for (j = 0; j < nv; j++)
+			pq_sendfloat8(&buf, e[i].v[j]);
+		pq_sendint64(&buf, e[i].weight);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Raise 22P03 for a malformed external value */
+static void
+pg_attribute_noreturn()
+BadBtydData(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid external btyd_data value"),
+			 errdetail("%s", detail)));
+}
+
+/* Decode and validate a send form */
+static BtydData *
+BtydFromBuf(StringInfo buf)
+{
+	int			version,
+				kind,
+				nv;
+	double		penalizer;
+	int64		n;
+	int64		i;
+	BtydData   *d;
+	uint32		cap = BTYD_INITIAL_CAPACITY;
+
+	if (buf->len - buf->cursor < 14)
+		BadBtydData("The value is too short.");
+	version = pq_getmsgbyte(buf);
+	if (version != BTYD_DATA_VERSION)
+		BadBtydData("Unsupported format version.");
+	kind = pq_getmsgbyte(buf);
+	if (kind != BTYD_KIND_RFM && kind != BTYD_KIND_SPEND)
+		BadBtydData("Unknown kind of entries.");
+	nv = (kind == BTYD_KIND_RFM) ? 3 : 2;
+	penalizer = pq_getmsgfloat8(buf);
+	if (!isfinite(penalizer) || penalizer < 0)
+		BadBtydData("The penalizer must be finite and non-negative.");
+	n = (int64) (uint32) pq_getmsgint(buf, 4);
+	if (n > (buf->len - buf->cursor) / (int64) (nv * 8 + 8) ||
+		n * (int64) (nv * 8 + 8) != buf->len - buf->cursor)
+		BadBtydData("The entry count does not match the length.");
+	while (cap < n)
+		cap *= 2;
+	d = BtydAlloc(cap, kind, penalizer, "btyd_data");
+	for (i = 0; i < n; i++)
+	{
+		double		v[3] = {0, 0, 0};
+		int64		w;
+		int			j;
+		uint32		before;
+
+		for (j = 0; j < nv; j++)
+		{
+			v[j] = pq_getmsgfloat8(buf);
+			if (v[j] == 0.0)
+				v[j] = 0.0;
+		}
+		w = pq_getmsgint64(buf);
+		if (w <= 0)
+			BadBtydData("Every weight must be positive.");
+		if ((kind == BTYD_KIND_RFM ? RfmProblem(v[0], v[1], v[2]) : SpendProblem(v[0], v[1])) != NULL)
+			BadBtydData(kind == BTYD_KIND_RFM ? RfmProblem(v[0], v[1], v[2]) : SpendProblem(v[0], v[1]));
+		before = d->n;
+		d = BtydAdd(d, v, w, "btyd_data");
+		if (d->n == before)
+			BadBtydData("The entries are not distinct.");
+	}
+	clv_recv_finish(buf, "btyd_data");
+	return d;
+}
+
+/* Binary input */
+PG_FUNCTION_INFO_V1(clv_btyd_data_recv);
+Datum
+clv_btyd_data_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+
+	PG_RETURN_POINTER(BtydFromBuf(buf));
+}
+
+/* Text output: "btyd_data:<base64 of the send form>" */
+PG_FUNCTION_INFO_V1(clv_btyd_data_out);
+Datum
+clv_btyd_data_out(PG_FUNCTION_ARGS)
+{
+	bytea	   *bin = DatumGetByteaPP(DirectFunctionCall1(clv_btyd_data_send,
+														  PG_GETARG_DATUM(0)));
+
+	PG_RETURN_CSTRING(clv_text_encode("btyd_data", bin));
+}
+
+/* Text input */
+PG_FUNCTION_INFO_V1(clv_btyd_data_in);
+Datum
+clv_btyd_data_in(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	clv_text_decode("btyd_data", PG_GETARG_CSTRING(0), &buf);
+	PG_RETURN_POINTER(BtydFromBuf(&buf));
+}
+
+/* ----------------------------------------------------------------
+ * Helpers for the fits and scorers
+ * ----------------------------------------------------------------
+ */
+
+/* A btyd_data argument of the wanted kind */
+BtydData *
+clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno, int kind, const char *fitname)
+{
+	BtydData   *d = PG_GETARG_BTYD_DATA(argno);
+
+	if (d->kind != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs %s", fitname,
+						kind == BTYD_KIND_RFM ? "(frequency, recency, T) data"
+						: "(frequency, monetary value) data")));
+	return d;
+}
+
+/* qsort comparator: by frequency, then the other values */
+static int
+EntryCmp(const void *a, const void *b)
+{
+	const BtydEntry *ea = (const BtydEntry *) a;
+	const BtydEntry *eb = (const BtydEntry *) b;
+	int			i;
+
+	for (i = 0; i < 3; i++)
+	{
+		if (ea->v[i] < eb->v[i])
+			return -1;
+		if (ea->v[i] > eb->v[i])
+			return 1;
+	}
+	return 0;
+}
+
+/* Entries sorted by frequency (a deterministic order for the sums) */
+BtydEntry *
+clv_btyd_sorted_entries(const BtydData *d)
+{
+	BtydEntry  *e = palloc(sizeof(BtydEntry) * Max(d->n, 1));
+
+	memcpy(e, BTYD_ENTRIES(d), sizeof(BtydEntry) * d->n);
+	qsort(e, d->n, sizeof(BtydEntry), EntryCmp);
+	return e;
+}
+
+/* Read model parameters from a composite */
+void
+clv_model_params(HeapTupleHeader tup, int nparams, const char *const *names,
+				 const char *modelname, double *params)
+{
+	int			i;
+
+	for (i = 0; i < nparams; i++)
+	{
+		bool		isnull;
+		Datum		v = GetAttributeByNum(tup, i + 1, &isnull);
+
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s parameter %s is NULL", modelname, names[i])));
+		params[i] = DatumGetFloat8(v);
+		if (!isfinite(params[i]) || params[i] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s parameter %s must be a positive finite number",
+							modelname, names[i]),
+					 errdetail("The value was %g.", params[i])));
+	}
+}
+
+/* Build a model composite */
+Datum
+clv_model_result(FunctionCallInfo fcinfo, int nparams, const double *params,
+				 double loglik, bool converged, int iterations)
+{
+	TupleDesc	tupdesc;
+	Datum		values[CLV_OPTIM_MAX_PARAMS + 3];
+	bool		nulls[CLV_OPTIM_MAX_PARAMS + 3];
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts != nparams + 3)
+		elog(ERROR, "model type has %d attributes, expected %d", tupdesc->natts, nparams + 3);
+	memset(nulls, 0, sizeof(nulls));
+	for (i = 0; i < nparams; i++)
+		values[i] = Float8GetDatum(params[i]);
+	values[nparams] = Float8GetDatum(loglik);
+	nulls[nparams] = !isfinite(loglik);
+	values[nparams + 1] = BoolGetDatum(converged);
+	values[nparams + 2] = Int32GetDatum(iterations);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}

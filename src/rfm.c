@@ -1,0 +1,349 @@
+/*-------------------------------------------------------------------------
+ *
+ * rfm.c
+ *	  clv_rfm: the per-customer "buy till you die" summary (frequency,
+ *	  recency, T, monetary value) of the BTYD literature, as built by
+ *	  lifetimes' summary_data_from_transaction_data with freq = 'D'.
+ *
+ * The aggregate is used with GROUP BY customer_id, so its state is an
+ * internal per-customer list of order days (with serialize/deserialize for
+ * parallel plans).  Definitions, with D_0 < D_1 < ... < D_k the distinct
+ * calendar days with an order on or before the observation_end day E:
+ *	 frequency		= k (repeat purchase days)
+ *	 recency		= (D_k - D_0) / unit
+ *	 t				= (E - D_0) / unit
+ *	 monetary_value = (sum of the amounts of days D_1..D_k) / k, 0 if k = 0
+ * where unit is 1 ('day') or 7 ('week').  Several orders on one day are
+ * one purchase whose value is their sum.  The calendar day of a
+ * timestamptz (order or observation_end) is its date in the session
+ * TimeZone; of a timestamp, its date; a date is itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "clv.h"
+#include "models.h"
+
+/* One order (or, after merging, one purchase day) */
+typedef struct RfmOrder
+{
+	ClvMoney	amount;
+	int32		day;			/* DateADT */
+} RfmOrder;
+
+/*
+ * Per-customer state: the orders on or before the observation_end day,
+ * unsorted.  obs_day and unit are fixed by the first row; later rows (and
+ * combined states) must agree.
+ */
+typedef struct RfmState
+{
+	int32		obs_day;		/* DateADT of observation_end */
+	int32		unit;			/* days per time unit: 1 or 7 */
+	int32		norders;
+	int32		capacity;
+	RfmOrder   *orders;
+} RfmState;
+
+/* Days per unit for a time_unit text */
+static int32
+RfmUnit(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (strcmp(s, "day") == 0)
+		return 1;
+	if (strcmp(s, "week") == 0)
+		return 7;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unrecognized time unit \"%s\"", s),
+			 errhint("Use 'day' or 'week'.")));
+	return 0;					/* keep compiler quiet */
+}
+
+/* Calendar day of an order time of type typid (22008 if infinite) */
+static int32
+RfmDay(Datum value, Oid typid)
+{
+	/* validates finiteness and range */
+	TimestampTz ts = clv_time_from_datum(value, typid);
+
+	switch (typid)
+	{
+		case DATEOID:
+			return DatumGetDateADT(value);
+		case TIMESTAMPOID:
+			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, value));
+		default:
+			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+													   TimestampTzGetDatum(ts)));
+	}
+}
+
+/* Check that two states agree on observation_end and unit */
+static void
+RfmCheckSame(int32 obs1, int32 unit1, int32 obs2, int32 unit2)
+{
+	if (obs1 != obs2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("observation_end must be the same for all orders of a customer")));
+	if (unit1 != unit2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time_unit must be the same for all orders of a customer")));
+}
+
+/* A new state in the aggregate context */
+static RfmState *
+RfmNew(MemoryContext cxt, int32 obs_day, int32 unit)
+{
+	RfmState   *st = MemoryContextAllocZero(cxt, sizeof(RfmState));
+
+	st->obs_day = obs_day;
+	st->unit = unit;
+	st->capacity = 8;
+	st->orders = MemoryContextAlloc(cxt, sizeof(RfmOrder) * st->capacity);
+	return st;
+}
+
+/* Append one order, growing the array geometrically (in its own context) */
+static void
+RfmAppend(RfmState *st, int32 day, const ClvMoney *amount)
+{
+	if (st->norders == st->capacity)
+	{
+		Size		newcap = (Size) st->capacity * 2;
+
+		if (newcap > MaxAllocSize / sizeof(RfmOrder))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many orders for one customer in clv_rfm")));
+		clv_check_state_memory(newcap * sizeof(RfmOrder), "clv_rfm");
+		st->orders = repalloc(st->orders, newcap * sizeof(RfmOrder));
+		st->capacity = newcap;
+	}
+	st->orders[st->norders].day = day;
+	st->orders[st->norders].amount = *amount;
+	st->norders++;
+}
+
+/*
+ * Transition: clv_rfm_accum(state, ordered_at, amount, observation_end
+ * [, time_unit]).  Rows with a NULL argument are skipped; orders after the
+ * observation_end day are not kept.
+ */
+PG_FUNCTION_INFO_V1(clv_rfm_accum);
+Datum
+clv_rfm_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	RfmState   *st = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
+	int			nargs = PG_NARGS();
+	int32		unit = 1;
+	int32		obs_day;
+	int32		day;
+	ClvMoney	amount;
+	int			i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clv_rfm_accum called in non-aggregate context");
+
+	for (i = 1; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+		{
+			if (st == NULL)
+				PG_RETURN_NULL();
+			PG_RETURN_POINTER(st);
+		}
+
+	if (nargs > 4)
+		unit = RfmUnit(PG_GETARG_TEXT_PP(4));
+	obs_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+												  TimestampTzGetDatum(clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "observation_end"))));
+	day = RfmDay(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1));
+	clv_money_from_datum(PG_GETARG_DATUM(2),
+						 clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 2)),
+						 &amount);
+
+	if (st == NULL)
+		st = RfmNew(aggcontext, obs_day, unit);
+	else
+		RfmCheckSame(st->obs_day, st->unit, obs_day, unit);
+
+	if (day <= obs_day)
+		RfmAppend(st, day, &amount);
+	PG_RETURN_POINTER(st);
+}
+
+/* Combine: concatenate the order lists */
+PG_FUNCTION_INFO_V1(clv_rfm_combine);
+Datum
+clv_rfm_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	RfmState   *a = PG_ARGISNULL(0) ? NULL : (RfmState *) PG_GETARG_POINTER(0);
+	RfmState   *b = PG_ARGISNULL(1) ? NULL : (RfmState *) PG_GETARG_POINTER(1);
+	int32		i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clv_rfm_combine called in non-aggregate context");
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = RfmNew(aggcontext, b->obs_day, b->unit);
+	else
+		RfmCheckSame(a->obs_day, a->unit, b->obs_day, b->unit);
+	for (i = 0; i < b->norders; i++)
+		RfmAppend(a, b->orders[i].day, &b->orders[i].amount);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Serialize: int32 obs_day, int32 unit, int32 n, then n times (int32 day,
+ * money).
+ */
+PG_FUNCTION_INFO_V1(clv_rfm_serialize);
+Datum
+clv_rfm_serialize(PG_FUNCTION_ARGS)
+{
+	RfmState   *st = (RfmState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int32		i;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "clv_rfm_serialize called in non-aggregate context");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, st->obs_day);
+	pq_sendint32(&buf, st->unit);
+	pq_sendint32(&buf, st->norders);
+	for (i = 0; i < st->norders; i++)
+	{
+		pq_sendint32(&buf, st->orders[i].day);
+		clv_money_send(&buf, &st->orders[i].amount);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Deserialize (see clv_rfm_serialize) */
+PG_FUNCTION_INFO_V1(clv_rfm_deserialize);
+Datum
+clv_rfm_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcontext;
+	StringInfoData buf;
+	RfmState   *st;
+	int32		obs_day,
+				unit,
+				n,
+				i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "clv_rfm_deserialize called in non-aggregate context");
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	obs_day = pq_getmsgint(&buf, 4);
+	unit = pq_getmsgint(&buf, 4);
+	n = pq_getmsgint(&buf, 4);
+	if ((unit != 1 && unit != 7) || n < 0)
+		elog(ERROR, "invalid clv_rfm state");
+	st = RfmNew(aggcontext, obs_day, unit);
+	for (i = 0; i < n; i++)
+	{
+		int32		day = pq_getmsgint(&buf, 4);
+		ClvMoney	m;
+
+		clv_money_recv(&buf, &m);
+		RfmAppend(st, day, &m);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+/* qsort comparator on day */
+static int
+RfmOrderCmp(const void *a, const void *b)
+{
+	int32		da = ((const RfmOrder *) a)->day;
+	int32		db = ((const RfmOrder *) b)->day;
+
+	return (da > db) - (da < db);
+}
+
+/* Final: the rfm_summary composite, NULL if no order up to observation_end */
+PG_FUNCTION_INFO_V1(clv_rfm_final);
+Datum
+clv_rfm_final(PG_FUNCTION_ARGS)
+{
+	RfmState   *st;
+	RfmOrder   *o;
+	int32		i,
+				first,
+				last;
+	int64		frequency = 0;
+	ClvMoney	repeat = {0};
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (RfmState *) PG_GETARG_POINTER(0);
+	/* no order on or before observation_end: not a customer yet */
+	if (st->norders == 0)
+		PG_RETURN_NULL();
+
+	/* sort a copy (the state may be finalized more than once) */
+	o = palloc(sizeof(RfmOrder) * st->norders);
+	memcpy(o, st->orders, sizeof(RfmOrder) * st->norders);
+	qsort(o, st->norders, sizeof(RfmOrder), RfmOrderCmp);
+
+	first = o[0].day;
+	last = first;
+	repeat.dscale = o[0].amount.dscale;
+	for (i = 1; i < st->norders; i++)
+	{
+		if (o[i].day != first)
+		{
+			/* a repeat purchase day (amounts of the first day are excluded) */
+			if (o[i].day != last)
+				frequency++;
+			clv_money_add(&repeat, &o[i].amount);
+			last = o[i].day;
+		}
+		else if (o[i].amount.dscale > repeat.dscale)
+			repeat.dscale = o[i].amount.dscale;
+	}
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Int32GetDatum((int32) frequency);
+	values[1] = Float8GetDatum((double) (last - first) / st->unit);
+	values[2] = Float8GetDatum((double) (st->obs_day - first) / st->unit);
+	if (frequency > 0)
+		values[3] = clv_money_div_count(&repeat, frequency);
+	else
+		values[3] = clv_money_to_numeric(&repeat);	/* 0, at the amounts' scale */
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
