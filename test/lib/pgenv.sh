@@ -61,10 +61,10 @@ clv_apt_install() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "clv: installing ${missing[*]} (apt-get)"
 	log=$(mktemp "${TMPDIR:-/tmp}/clv-apt.XXXXXX")
-	if ! clv_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+	if ! clv_sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
 		# package lists missing or stale (fresh containers have none)
-		if ! { clv_sudo apt-get update -q &&
-			clv_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+		if ! { clv_sudo apt-get -o DPkg::Lock::Timeout=300 update -q &&
+			clv_sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
 			tail -n 30 "$log" >&2
 			echo "clv: could not install ${missing[*]}; install them with apt-get and retry" >&2
 			rm -f "$log"
