@@ -63,3 +63,42 @@ bench:
 check-version:
 	@grep -q "default_version = '$(EXTVERSION)'" $(EXTENSION).control || { echo "clv.control default_version differs from EXTVERSION $(EXTVERSION)"; exit 1; }
 	@test "$$(grep -m1 '^## ' CHANGELOG.md | cut -d' ' -f2)" = "$(EXTVERSION)" || { echo "CHANGELOG.md's first heading is not $(EXTVERSION)"; exit 1; }
+
+# ---- release tarball ----
+# `make dist` writes $(DIST_ARCHIVE) (default clv-$(EXTVERSION).tar.gz): the
+# source distribution for PGXN or a plain PGXS build (tar xzf it, cd into
+# clv-$(EXTVERSION)/, make, make install).  It holds every file git tracks
+# plus new files git does not ignore, as they are in the working tree (on a
+# clean clone: exactly the commit), under the prefix clv-$(EXTVERSION)/, with
+# owner, permissions and times normalized (same files, same tarball).  Build
+# products and the generated install and update scripts are not in it: the
+# Makefile builds them from sql/install/.  `make check-version` also checks
+# META.json (its version and provides.clv.version must be EXTVERSION).
+DIST_NAME     = $(EXTENSION)-$(EXTVERSION)
+DIST_ARCHIVE ?= $(DIST_NAME).tar.gz
+
+.PHONY: dist check-meta-version
+check-version: check-meta-version
+
+check-meta-version:
+	@m=$$(tr -d ' \t\r\n' <META.json | sed 's/"meta-spec":{[^}]*}//' | grep -o '"version":"[^"]*"'); \
+	test "$$(printf '%s\n' "$$m" | sort -u)" = '"version":"$(EXTVERSION)"' && test "$$(printf '%s\n' "$$m" | wc -l)" -ge 2 || \
+	{ echo "META.json: version and provides.clv.version must be EXTVERSION $(EXTVERSION), found:" $$m; exit 1; }
+
+dist: SHELL = /bin/bash
+dist: check-version
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "make dist: needs a git checkout"; exit 1; }
+	@set -eo pipefail; list=$$(mktemp); trap 'rm -f "$$list"' EXIT; \
+	git ls-files -z --cached --others --exclude-standard | \
+	  while IFS= read -r -d '' f; do \
+	    case "$$f" in $(EXTENSION)-*.tar.gz|$(EXTENSION)-*.zip) continue ;; esac; \
+	    if [ -f "$$f" ] || [ -L "$$f" ]; then printf '%s\0' "$$f"; fi; \
+	  done | LC_ALL=C sort -z -u >"$$list"; \
+	mkdir -p "$$(dirname '$(DIST_ARCHIVE)')"; \
+	tar --null --no-recursion -T "$$list" --owner=0 --group=0 --numeric-owner --mode='u+rw,go+r,go-w' \
+	  --mtime="@$$(git log -1 --format=%ct 2>/dev/null || echo 0)" --transform='flags=r;s,^,$(DIST_NAME)/,' \
+	  -cf - | gzip -n -9 >'$(DIST_ARCHIVE).tmp'; \
+	mv '$(DIST_ARCHIVE).tmp' '$(DIST_ARCHIVE)'; \
+	echo "$(DIST_ARCHIVE): $$(tr -cd '\0' <"$$list" | wc -c) files of $(DIST_NAME)"; \
+	if ! git diff-index --quiet HEAD -- 2>/dev/null || [ -n "$$(git ls-files --others --exclude-standard | head -n 1)" ]; then \
+	  echo "make dist: note: the tarball holds uncommitted changes or new files of the working tree"; fi

@@ -65,5 +65,6 @@ for f in test/demo/[0-9][0-9]_*.sql; do
 done
 echo >&2
 "${psql[@]}" -d clv_demo -v outdir="$outdir" "${args[@]}" </dev/null | tee "$outdir/demo_report.txt"
+PGDATABASE=clv_demo bash test/demo/charts.sh "$outdir" >&2
 echo >&2
 echo "clv demo: report saved to test/out/demo_report.txt" >&2

@@ -213,4 +213,17 @@ bi_queries() {
 }
 clv_check "every query of the README section \"Use from BI tools\" runs and returns flat BI types" bi_queries && show
 
+# the other sql blocks of the section (the report and the monitoring
+# queries, rescheduling and setting back) run as printed
+doc_blocks_run() {
+	local doc=docs/readme/scheduled_refresh.md
+	[ -f "$doc" ] || doc=README.md
+	awk '/^#+ Scheduled refresh with pg_cron/ { s = 1 } s && /^```sql$/ { b = 1; n++; next } b && /^```$/ { b = 0; next }
+		b && n > 1 { print } s && n > 1 && /^## / && !/Scheduled refresh/ { exit }' "$doc" >"$CLV_TMP/doc_blocks.sql"
+	[ -s "$CLV_TMP/doc_blocks.sql" ] || { echo "no further sql blocks in $doc"; return 1; }
+	clv_psql -f "$CLV_TMP/doc_blocks.sql" >"$CLV_TMP/doc_blocks.out" || { cat "$CLV_TMP/doc_blocks.out"; return 1; }
+	[ "$(q "SELECT schedule FROM cron.job WHERE jobname = 'clv-daily-refresh'")" = "15 2 * * *" ]
+}
+clv_check "the report and monitoring queries of the section run as printed" doc_blocks_run
+
 clv_stage_done

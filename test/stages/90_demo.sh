@@ -37,4 +37,7 @@ crosschecks() {
 }
 clv_check "report: every plain-SQL cross-check equals the clv function's value" crosschecks
 
+charts_ok() { [ -s test/out/cohort_retention.png ] && [ -s test/out/cumulative_revenue.png ]; }
+clv_check "make demo wrote both charts to test/out/" charts_ok
+
 clv_stage_done
