@@ -616,14 +616,71 @@ clv_horizon_final(PG_FUNCTION_ARGS)
  * (uint32), and per row: time (int64), amount (int64 high, int64 low).
  */
 
+/* Order of two customers of a flat value by key (for HorizonSend) */
+static int
+HorizonKeyCmp(const void *a, const void *b, void *arg)
+{
+	HorizonFlat *f = (HorizonFlat *) arg;
+	ClvKey		ka,
+				kb;
+	int			c;
+
+	FlatGetKey(f, *(const uint32 *) a, &ka);
+	FlatGetKey(f, *(const uint32 *) b, &kb);
+	if (f->keykind == CLV_KEY_INT8)
+		return (ka.ival > kb.ival) - (ka.ival < kb.ival);
+	c = memcmp(ka.bytes, kb.bytes, Min(ka.len, kb.len));
+	if (c != 0)
+		return c;
+	return (ka.len > kb.len) - (ka.len < kb.len);
+}
+
+/* Order of two kept rows by time, then amount (for HorizonSend) */
+static int
+HorizonNodeCmp(const void *a, const void *b)
+{
+	const HorizonNode *na = (const HorizonNode *) a;
+	const HorizonNode *nb = (const HorizonNode *) b;
+	int128		va = NodeValue(na);
+	int128		vb = NodeValue(nb);
+
+	if (na->t != nb->t)
+		return na->t < nb->t ? -1 : 1;
+	return (va > vb) - (va < vb);
+}
+
+/*
+ * The binary form is canonical: customers in key order and each customer's
+ * rows in (time, amount) order, so that it depends only on the content of
+ * the state, not on the order rows and states arrived in.  Text output of
+ * text input is then the same text, and equal states have equal forms.
+ */
 static bytea *
 HorizonSend(HorizonFlat *f)
 {
 	StringInfoData buf;
 	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
 	HorizonNode *fn = (HorizonNode *) (fe + f->nentries);
+	uint64	   *start;
+	uint32	   *order;
+	HorizonNode *rows = NULL;
+	uint32		maxrows = 0;
 	uint64		k = 0;
 	uint32		i;
+
+	start = palloc_extended(sizeof(uint64) * Max(f->nentries, 1), MCXT_ALLOC_HUGE);
+	order = palloc_extended(sizeof(uint32) * Max(f->nentries, 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i < f->nentries; i++)
+	{
+		start[i] = k;
+		order[i] = i;
+		k += fe[i].head;
+		maxrows = Max(maxrows, fe[i].head);
+	}
+	if (f->nentries > 1)
+		qsort_arg(order, f->nentries, sizeof(uint32), HorizonKeyCmp, f);
+	if (maxrows > 0)
+		rows = palloc_extended(sizeof(HorizonNode) * maxrows, MCXT_ALLOC_HUGE);
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, CLV_HORIZON_VERSION);
@@ -638,23 +695,37 @@ HorizonSend(HorizonFlat *f)
 	pq_sendint32(&buf, f->nentries);
 	for (i = 0; i < f->nentries; i++)
 	{
+		uint32		e = order[i];
 		ClvKey		key;
 		uint32		c;
 
-		FlatGetKey(f, i, &key);
+		FlatGetKey(f, e, &key);
 		clv_key_send(&buf, (ClvKeyKind) f->keykind, &key);
-		pq_sendint64(&buf, fe[i].first);
-		pq_sendint32(&buf, fe[i].head);
-		for (c = 0; c < fe[i].head; c++, k++)
+		pq_sendint64(&buf, fe[e].first);
+		pq_sendint32(&buf, fe[e].head);
+		if (fe[e].head > 0)
 		{
-			pq_sendint64(&buf, fn[k].t);
-			pq_sendint64(&buf, fn[k].hi);
-			pq_sendint64(&buf, (int64) fn[k].lo);
+			memcpy(rows, fn + start[e], sizeof(HorizonNode) * fe[e].head);
+			if (fe[e].head > 1)
+				qsort(rows, fe[e].head, sizeof(HorizonNode), HorizonNodeCmp);
 		}
+		for (c = 0; c < fe[e].head; c++)
+		{
+			pq_sendint64(&buf, rows[c].t);
+			pq_sendint64(&buf, rows[c].hi);
+			pq_sendint64(&buf, (int64) rows[c].lo);
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
+	pfree(start);
+	pfree(order);
+	if (rows)
+		pfree(rows);
 	return pq_endtypsend(&buf);
 }
 
+/* Report a malformed external value */
 static void
 pg_attribute_noreturn()
 HorizonBad(const char *detail)
