@@ -219,6 +219,13 @@ extern uint32 clv_keydict_lookup(ClvKeyDict *d, const ClvKey *key, bool *found);
 /* The key of entry "id" (bytes point into the arena) */
 extern void clv_keydict_get_key(const ClvKeyDict *d, uint32 id, ClvKey *key);
 
+/*
+ * The key behind a key reference (the first 8 bytes of an entry) of a
+ * dictionary's arrays, in memory or in a flat copy of them: the int64 key
+ * itself for CLV_KEY_INT8, else an offset into "arena".
+ */
+extern void clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key);
+
 /* Bytes used by the dictionary (for memory figures) */
 extern Size clv_keydict_memory(const ClvKeyDict *d);
 

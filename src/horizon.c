@@ -395,21 +395,7 @@ FlatGetKey(HorizonFlat *f, uint32 i, ClvKey *key)
 	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
 	const char *arena = (const char *) ((HorizonNode *) (fe + f->nentries) + f->nnodes);
 
-	if (f->keykind == CLV_KEY_INT8)
-	{
-		key->ival = fe[i].keyref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, arena + fe[i].keyref, sizeof(uint32));
-		key->len = len;
-		key->bytes = arena + fe[i].keyref + sizeof(uint32);
-	}
-	key->hash = clv_key_hash((ClvKeyKind) f->keykind, key);
+	clv_key_from_ref((ClvKeyKind) f->keykind, fe[i].keyref, arena, key);
 }
 
 /* Merge a flat value into a mutable state */

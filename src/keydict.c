@@ -85,13 +85,11 @@ SlotInsert(ClvKeyDict *d, uint32 hash, uint32 id)
 	d->slots[i] = SLOT_MAKE(hash, id);
 }
 
-/* The stored key of entry id */
+/* The key behind a key reference (see clv.h) */
 void
-clv_keydict_get_key(const ClvKeyDict *d, uint32 id, ClvKey *key)
+clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
 {
-	int64		ref = *(const int64 *) CLV_KEYDICT_ENTRY(d, id);
-
-	if (d->kind == CLV_KEY_INT8)
+	if (kind == CLV_KEY_INT8)
 	{
 		key->ival = ref;
 		key->bytes = NULL;
@@ -101,12 +99,19 @@ clv_keydict_get_key(const ClvKeyDict *d, uint32 id, ClvKey *key)
 	{
 		uint32		len;
 
-		memcpy(&len, d->arena + ref, sizeof(uint32));
+		memcpy(&len, arena + ref, sizeof(uint32));
 		key->len = len;
-		key->bytes = d->arena + ref + sizeof(uint32);
+		key->bytes = arena + ref + sizeof(uint32);
 		key->ival = 0;
 	}
-	key->hash = clv_key_hash(d->kind, key);
+	key->hash = clv_key_hash(kind, key);
+}
+
+/* The stored key of entry id */
+void
+clv_keydict_get_key(const ClvKeyDict *d, uint32 id, ClvKey *key)
+{
+	clv_key_from_ref(d->kind, *(const int64 *) CLV_KEYDICT_ENTRY(d, id), d->arena, key);
 }
 
 /* Rebuild the slot table with "nslots" slots */

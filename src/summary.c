@@ -450,27 +450,10 @@ clv_summary_view(Datum d, ClvSummaryView *v)
 }
 
 /* The key of entry i of a view */
-static void
+static inline void
 ViewGetKey(const ClvSummaryView *v, uint32 i, ClvKey *key)
 {
-	int64		ref = v->entries[i].keyref;
-
-	if (v->keykind == CLV_KEY_INT8)
-	{
-		key->ival = ref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, v->arena + ref, sizeof(uint32));
-		key->len = len;
-		key->bytes = v->arena + ref + sizeof(uint32);
-		key->ival = 0;
-	}
-	key->hash = clv_key_hash(v->keykind, key);
+	clv_key_from_ref(v->keykind, v->entries[i].keyref, v->arena, key);
 }
 
 /*
@@ -1218,6 +1201,14 @@ clv_summary_final(PG_FUNCTION_ARGS)
  * ----------------------------------------------------------------
  */
 
+/* The view and the derived figures of the summary in argument 0 */
+static void
+ArgStats(FunctionCallInfo fcinfo, ClvSummaryView *v, ClvSummaryStats *st)
+{
+	clv_summary_view(PG_GETARG_DATUM(0), v);
+	clv_summary_stats(v, st);
+}
+
 /* Historical CLV = revenue / customers (NULL without customers) */
 static Datum
 ResultClv(const ClvSummaryView *v, bool *isnull)
@@ -1330,8 +1321,7 @@ clv_summary_customers(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	PG_RETURN_INT64(st.customers);
 }
 
@@ -1343,8 +1333,7 @@ clv_summary_orders(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	PG_RETURN_INT64(st.orders);
 }
 
@@ -1356,8 +1345,7 @@ clv_summary_repeat_customers(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	PG_RETURN_INT64(st.repeat_customers);
 }
 
@@ -1382,8 +1370,7 @@ clv_summary_aov(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	if (st.orders == 0 || !(v.flags & CLV_SUMMARY_HAS_REVENUE))
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(clv_money_div_count(&v.revenue, st.orders));
@@ -1397,8 +1384,7 @@ clv_summary_lifespan(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	if (st.customers == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(st.lifespan_years);
@@ -1412,8 +1398,7 @@ clv_summary_purchase_frequency(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	/* undefined when no customer has a lifespan (all one-time buyers) */
 	if (st.customers == 0 || st.lifespan_years <= 0.0)
 		PG_RETURN_NULL();
@@ -1494,8 +1479,7 @@ clv_summary_first_order(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	if (st.customers == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(st.first_order);
@@ -1508,8 +1492,7 @@ clv_summary_last_order(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 	ClvSummaryStats st;
 
-	clv_summary_view(PG_GETARG_DATUM(0), &v);
-	clv_summary_stats(&v, &st);
+	ArgStats(fcinfo, &v, &st);
 	if (st.customers == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(st.last_order);
