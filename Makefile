@@ -24,7 +24,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
-REGRESS_EXTRA  = state_io
+REGRESS_EXTRA  = state_io bad_input privileges cancel
 REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_EXTRA)
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 

@@ -335,6 +335,23 @@ PeriodStart(CohortPeriod period, int32 idx)
 	return 0;					/* keep compiler quiet */
 }
 
+/*
+ * Whether a period index can be the period of an order: between the periods
+ * of the first and the last local date of a finite timestamp, with one
+ * period of slack on either side for time zone offsets.  Checked on binary
+ * input, so that "last period - cohort" cannot overflow (a crafted value made
+ * clv_cohort_table loop forever) and PeriodStart() stays near the range of
+ * date.
+ */
+static bool
+PeriodInRange(CohortPeriod period, int32 idx)
+{
+	int32		lo = PeriodOfDate(period, DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE) - 1;
+	int32		hi = PeriodOfDate(period, TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE) + 1;
+
+	return idx >= lo && idx <= hi;
+}
+
 /* ----------------------------------------------------------------
  * The state
  * ----------------------------------------------------------------
@@ -711,9 +728,11 @@ CohortRecv(StringInfo buf, MemoryContext parent, CohortState *into)
 	char	   *tzname;
 	uint32	   *map;
 
+	clv_recv_need(buf, 4, COHORT_TYPNAME);
 	version = pq_getmsgint(buf, 4);
 	if (version != COHORT_VERSION)
 		BadBinary("Unsupported format version.");
+	clv_recv_need(buf, 12, COHORT_TYPNAME);
 	if (pq_getmsgint(buf, 4) != 0)
 		BadBinary("Unknown flags are set.");
 	period = pq_getmsgint(buf, 4);
@@ -738,12 +757,15 @@ CohortRecv(StringInfo buf, MemoryContext parent, CohortState *into)
 	}
 	pfree(tzname);
 
+	clv_recv_need(buf, 24, COHORT_TYPNAME);
 	kind = pq_getmsgint(buf, 4);
 	scale = pq_getmsgint(buf, 4);
 	dscale = pq_getmsgint(buf, 4);
 	hasrows = pq_getmsgint(buf, 4);
 	lastperiod = pq_getmsgint(buf, 4);
 	ncust = pq_getmsgint(buf, 4);
+	if (hasrows && !PeriodInRange((CohortPeriod) period, lastperiod))
+		BadBinary("The last period is out of range.");
 	if (kind < CLV_KEY_NONE || kind > CLV_KEY_TEXT ||
 		(kind == CLV_KEY_NONE && ncust != 0))
 		BadBinary("The customer key kind is invalid.");
@@ -774,6 +796,7 @@ CohortRecv(StringInfo buf, MemoryContext parent, CohortState *into)
 			CHECK_FOR_INTERRUPTS();
 	}
 
+	clv_recv_need(buf, 4, COHORT_TYPNAME);
 	npairs = pq_getmsgint(buf, 4);
 	if (npairs < 0 || (npairs > 0 && ncust == 0) || npairs > (buf->len - buf->cursor) / 32)
 		BadBinary("The number of customer-periods is invalid.");
@@ -788,7 +811,8 @@ CohortRecv(StringInfo buf, MemoryContext parent, CohortState *into)
 		CohortPair *pair;
 		bool		found;
 
-		if (cust < 0 || cust >= ncust || orders < 0 || p > lastperiod)
+		if (cust < 0 || cust >= ncust || orders < 0 || p > lastperiod ||
+			!PeriodInRange((CohortPeriod) period, p))
 			BadBinary("A customer-period is invalid.");
 		pair = PairLookup(s, map[cust], p, &found);
 		if (found && into == NULL)
@@ -1011,7 +1035,10 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 	ClvMoney	amount;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_cohort_state_accum called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", "clv_cohort_state_accum"),
+				 errhint("Use the aggregate clv_cohort_state.")));
 
 	types = GetArgTypes(fcinfo);
 	if (PG_ARGISNULL(0))
@@ -1083,7 +1110,10 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 	bool		srcnew;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_cohort_state_combine called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", "clv_cohort_state_combine"),
+				 errhint("Use the aggregate rollup(clv_cohort_state).")));
 
 	if (PG_ARGISNULL(1))
 	{

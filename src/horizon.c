@@ -482,7 +482,10 @@ clv_horizon_accum(PG_FUNCTION_ARGS)
 	uint32		id;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_horizon_accum called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", "clv_horizon_accum"),
+				 errhint("Use the aggregate clv_agg(customer_id, ordered_at, amount, horizon).")));
 
 	t = (HorizonArgTypes *) fcinfo->flinfo->fn_extra;
 	if (t == NULL)
@@ -531,7 +534,10 @@ clv_horizon_merge(PG_FUNCTION_ARGS)
 	Datum		in;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_horizon_merge called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", "clv_horizon_merge"),
+				 errhint("Use the aggregate clv_agg(customer_id, ordered_at, amount, horizon).")));
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

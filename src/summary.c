@@ -31,6 +31,7 @@
 #endif
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
@@ -478,11 +479,15 @@ clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 		if (e->norders <= 0)
 			continue;
 		st->customers++;
-		st->orders += e->norders;
+		if (pg_add_s64_overflow(st->orders, e->norders, &st->orders))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("clv_summary order count out of range")));
 		if (e->norders >= 2)
 		{
 			st->repeat_customers++;
-			lifespan_sum += (int128) (e->last - e->first) * e->norders / (e->norders - 1);
+			/* in 128 bits: the span of the timestamp range exceeds int64 */
+			lifespan_sum += ((int128) e->last - (int128) e->first) * e->norders / (e->norders - 1);
 		}
 		if (e->first < st->first_order)
 			st->first_order = e->first;
@@ -830,7 +835,10 @@ SummaryAccum(FunctionCallInfo fcinfo, bool has_amount, bool has_cutoff)
 	Datum		state;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_summary transition function called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the clv_summary transition functions can only be called by an aggregate"),
+				 errhint("Use the aggregate clv_summary, clv_agg, repeat_rate or retention_rate.")));
 
 	t = GetArgTypes(fcinfo, has_amount);
 
@@ -1137,7 +1145,10 @@ clv_summary_merge(PG_FUNCTION_ARGS)
 	ClvSummaryView v;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "clv_summary_merge called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", "clv_summary_merge"),
+				 errhint("Use the aggregate rollup(clv_summary).")));
 
 	if (PG_ARGISNULL(1))
 	{
