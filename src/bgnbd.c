@@ -30,14 +30,36 @@
 
 static const char *const bgnbd_param_names[] = {"r", "alpha", "a", "b"};
 
-/* The data of one fit, entries sorted by frequency */
+/* The customers sharing one frequency x: entries start .. end - 1 */
+typedef struct BgnbdGroup
+{
+	double		x;
+	double		weight;			/* sum of weights */
+	uint32		start;
+	uint32		end;
+} BgnbdGroup;
+
+/*
+ * The data of one fit.  The entries (sorted by x, t_x, T) are held as
+ * parallel arrays of weights and of indexes into "times", the distinct
+ * values of t_x and T, so that log(alpha + t) and 1/(alpha + t) are
+ * computed once per distinct time and evaluation (into lt and it).
+ */
 typedef struct BgnbdFit
 {
-	const BtydEntry *e;
-	uint32		n;
+	const double *w;
+	const uint32 *itx;
+	const uint32 *iT;
+	const BgnbdGroup *groups;
+	uint32		ngroups;
+	const double *times;
+	uint32		ntimes;
+	double	   *lt;				/* scratch: log(alpha + times[k]) */
+	double	   *it;				/* scratch: 1 / (alpha + times[k]) */
 	double		total;			/* number of customers */
 	double		penalizer;
 	double		loglik;			/* unpenalised log-likelihood of the last call */
+	bool		anyrepeat;		/* some customer has x > 0 */
 } BgnbdFit;
 
 /*
@@ -51,7 +73,10 @@ typedef struct BgnbdFit
  *	 A2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x)
  *	 A3 = -(r + x) log(alpha + T)
  *	 A4 = log(a) - log(b + x - 1) - (r + x) log(alpha + t_x)
- * The terms depending on x alone are computed once per distinct x.
+ * The terms depending on x alone are computed once per distinct x and
+ * applied to the group's total weight; per customer entry only the
+ * log-sum-exp of A3 and A4 remains (one exp and one log1p).  The sums run
+ * in the fixed (sorted) order of the entries.
  */
 static double
 BgnbdObjective(const double *theta, double *grad, void *arg)
@@ -70,13 +95,9 @@ BgnbdObjective(const double *theta, double *grad, void *arg)
 				lgb = lgamma(b),
 				psiab = 0,
 				psib = 0;
-	double		curx = -1.0;
-	double		A12 = 0,
-				dA1r = 0,
-				dA2a = 0,
-				dA2b = 0,
-				logab = 0;
-	uint32		i;
+	const double *lt = fit->lt;
+	const double *it = fit->it;
+	uint32		k;
 	double		pen;
 
 	if (!(r > 0 && alpha > 0 && a > 0 && b > 0) ||
@@ -88,69 +109,94 @@ BgnbdObjective(const double *theta, double *grad, void *arg)
 		psiab = clv_digamma(a + b);
 		psib = clv_digamma(b);
 	}
-
-	for (i = 0; i < fit->n; i++)
+	for (k = 0; k < fit->ntimes; k++)
 	{
-		const BtydEntry *e = &fit->e[i];
-		double		x = e->v[0],
-					tx = e->v[1],
-					T = e->v[2],
-					w = (double) e->weight;
-		double		A3,
-					A4,
-					L,
-					w3,
-					w4;
-		double		logaT = log(alpha + T);
+		fit->lt[k] = log(alpha + fit->times[k]);
+		fit->it[k] = 1.0 / (alpha + fit->times[k]);
+	}
 
-		if (x != curx)
+	for (k = 0; k < fit->ngroups; k++)
+	{
+		const BgnbdGroup *gr = &fit->groups[k];
+		double		x = gr->x,
+					W = gr->weight,
+					c = r + x;
+		uint32		i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (x == 0)
 		{
-			curx = x;
-			if (x > 0)
+			/* LL = r log(alpha) - r log(alpha + T) */
+			double		slt = 0.0,
+						sit = 0.0;
+
+			for (i = gr->start; i < gr->end; i++)
 			{
-				A12 = lgamma(r + x) - lgr
-					+ lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
-				logab = log(a) - log(b + x - 1.0);
-				if (grad)
-				{
-					double		psiabx = clv_digamma(a + b + x);
-
-					dA1r = clv_digamma(r + x) - psir;
-					dA2a = psiab - psiabx;
-					dA2b = psiab + clv_digamma(b + x) - psib - psiabx;
-				}
+				slt += fit->w[i] * lt[fit->iT[i]];
+				sit += fit->w[i] * it[fit->iT[i]];
 			}
-			else
-				A12 = dA1r = dA2a = dA2b = logab = 0.0;
-		}
-
-		A3 = -(r + x) * logaT;
-		if (x > 0)
-		{
-			double		logatx = log(alpha + tx);
-
-			A4 = logab - (r + x) * logatx;
-			L = clv_logaddexp(A3, A4);
-			w3 = exp(A3 - L);
-			w4 = exp(A4 - L);
+			ll += W * r * logalpha - r * slt;
 			if (grad)
 			{
-				g[0] += w * (dA1r + logalpha - w3 * logaT - w4 * logatx);
-				g[1] += w * (r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx));
-				g[2] += w * (dA2a + w4 / a);
-				g[3] += w * (dA2b - w4 / (b + x - 1.0));
+				g[0] += W * logalpha - slt;
+				g[1] += W * r / alpha - r * sit;
 			}
 		}
 		else
 		{
-			L = A3;
+			double		A12 = lgamma(c) - lgr
+				+ lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+			double		logab = log(a) - log(b + x - 1.0);
+			double		sL = 0.0,
+						sg0 = 0.0,
+						sg1 = 0.0,
+						sw4 = 0.0;
+
+			for (i = gr->start; i < gr->end; i++)
+			{
+				double		w = fit->w[i];
+				double		lT = lt[fit->iT[i]],
+							ltx = lt[fit->itx[i]];
+				double		A3 = -c * lT,
+							A4 = logab - c * ltx;
+				double		d = A3 - A4;
+				double		e = exp(-fabs(d));
+				double		w3,
+							w4;
+
+				sL += w * (Max(A3, A4) + log1p(e));
+				if (grad)
+				{
+					double		s = 1.0 / (1.0 + e);
+
+					/* w3 = exp(A3 - L), w4 = exp(A4 - L) */
+					if (d >= 0)
+					{
+						w3 = s;
+						w4 = e * s;
+					}
+					else
+					{
+						w3 = e * s;
+						w4 = s;
+					}
+					sg0 += w * (w3 * lT + w4 * ltx);
+					sg1 += w * (w3 * it[fit->iT[i]] + w4 * it[fit->itx[i]]);
+					sw4 += w * w4;
+				}
+			}
+			ll += W * (A12 + r * logalpha) + sL;
 			if (grad)
 			{
-				g[0] += w * (logalpha - logaT);
-				g[1] += w * (r / alpha - r / (alpha + T));
+				double		psiabx = clv_digamma(a + b + x);
+
+				g[0] += W * (clv_digamma(c) - psir + logalpha) - sg0;
+				g[1] += W * r / alpha - c * sg1;
+				g[2] += W * (psiab - psiabx) + sw4 / a;
+				g[3] += W * (psiab + clv_digamma(b + x) - psib - psiabx)
+					- sw4 / (b + x - 1.0);
 			}
 		}
-		ll += w * (A12 + r * logalpha + L);
 	}
 
 	fit->loglik = ll;
@@ -158,12 +204,100 @@ BgnbdObjective(const double *theta, double *grad, void *arg)
 	if (grad)
 	{
 		double		p[4] = {r, alpha, a, b};
-		int			k;
 
 		for (k = 0; k < 4; k++)
 			grad[k] = -g[k] * p[k] / fit->total + 2.0 * fit->penalizer * p[k] * p[k];
 	}
 	return -ll / fit->total + pen;
+}
+
+/* qsort comparator for doubles */
+static int
+DoubleCmp(const void *a, const void *b)
+{
+	double		da = *(const double *) a;
+	double		db = *(const double *) b;
+
+	return (da > db) - (da < db);
+}
+
+/* Index of t in the sorted distinct array times[0..n-1] (t is present) */
+static uint32
+TimeIndex(const double *times, uint32 n, double t)
+{
+	uint32		lo = 0,
+				hi = n;
+
+	while (hi - lo > 1)
+	{
+		uint32		mid = lo + (hi - lo) / 2;
+
+		if (times[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Set up the fit data from the sorted entries e[0..n-1]: weights, time
+ * indexes, the distinct times and the groups of equal x.
+ */
+static void
+BgnbdPrepare(BgnbdFit *fit, const BtydEntry *e, uint32 n)
+{
+	double	   *w = palloc(sizeof(double) * n);
+	uint32	   *itx = palloc(sizeof(uint32) * n);
+	uint32	   *iT = palloc(sizeof(uint32) * n);
+	BgnbdGroup *groups = palloc(sizeof(BgnbdGroup) * n);
+	double	   *times = palloc(sizeof(double) * 2 * (Size) n);
+	uint32		ngroups = 0,
+				ntimes = 0;
+	uint32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		times[2 * i] = e[i].v[1];
+		times[2 * i + 1] = e[i].v[2];
+	}
+	qsort(times, 2 * (Size) n, sizeof(double), DoubleCmp);
+	for (i = 0; i < 2 * n; i++)
+		if (ntimes == 0 || times[i] != times[ntimes - 1])
+			times[ntimes++] = times[i];
+
+	fit->anyrepeat = false;
+	for (i = 0; i < n; i++)
+	{
+		BgnbdGroup *gr;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (i == 0 || e[i].v[0] != e[i - 1].v[0])
+		{
+			gr = &groups[ngroups++];
+			gr->x = e[i].v[0];
+			gr->weight = 0.0;
+			gr->start = i;
+		}
+		gr = &groups[ngroups - 1];
+		w[i] = (double) e[i].weight;
+		itx[i] = TimeIndex(times, ntimes, e[i].v[1]);
+		iT[i] = TimeIndex(times, ntimes, e[i].v[2]);
+		gr->weight += w[i];
+		gr->end = i + 1;
+		if (e[i].v[0] > 0)
+			fit->anyrepeat = true;
+	}
+	fit->w = w;
+	fit->itx = itx;
+	fit->iT = iT;
+	fit->groups = groups;
+	fit->ngroups = ngroups;
+	fit->times = times;
+	fit->ntimes = ntimes;
+	fit->lt = palloc(sizeof(double) * ntimes);
+	fit->it = palloc(sizeof(double) * ntimes);
 }
 
 /* Fit BG/NBD to a btyd_data state (final function of bgnbd_fit) */
@@ -173,6 +307,7 @@ clv_bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
 	BtydData   *d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_RFM, "bgnbd_fit");
 	BgnbdFit	fit;
+	BtydEntry  *e;
 	double		theta[4];
 	double		params[4];
 	double		meanT = 0.0;
@@ -185,14 +320,15 @@ clv_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	if (d->n == 0)
 		PG_RETURN_NULL();
 
-	fit.e = clv_btyd_sorted_entries(d);
-	fit.n = d->n;
+	e = clv_btyd_sorted_entries(d);
+	BgnbdPrepare(&fit, e, d->n);
 	fit.total = (double) d->total;
 	fit.penalizer = d->penalizer;
 	fit.loglik = 0.0;
-	for (i = 0; i < fit.n; i++)
-		meanT += fit.e[i].v[2] * (double) fit.e[i].weight;
+	for (i = 0; i < d->n; i++)
+		meanT += e[i].v[2] * (double) e[i].weight;
 	meanT /= fit.total;
+	pfree(e);
 
 	/* start at r = a = b = 1 and alpha on the time scale of the data */
 	theta[0] = 0.0;
@@ -205,7 +341,7 @@ clv_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	(void) BgnbdObjective(theta, NULL, &fit);
 	converged = res.converged;
 	/* with no repeat purchase at all the likelihood has no maximum */
-	if (fit.e[fit.n - 1].v[0] == 0)
+	if (!fit.anyrepeat)
 		converged = false;
 	for (k = 0; k < 4; k++)
 	{

@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "clv.h"
@@ -28,14 +29,58 @@
 
 static const char *const gg_param_names[] = {"p", "q", "v"};
 
+/* The customers sharing one frequency x: entries start .. end - 1 */
+typedef struct GammaGammaGroup
+{
+	double		x;
+	double		weight;			/* sum of weights */
+	double		wlogm;			/* sum of weight * log(m) */
+	double		wlogxm;			/* sum of weight * log(x m) */
+	uint32		start;
+	uint32		end;
+} GammaGammaGroup;
+
+/*
+ * The data of one fit: the entries sorted by (x, m) as parallel arrays of
+ * 1 / (x m) and weights, grouped by x.
+ */
 typedef struct GammaGammaFit
 {
-	const BtydEntry *e;
-	uint32		n;
+	const double *ixm;
+	const double *w;
+	const GammaGammaGroup *groups;
+	uint32		ngroups;
 	double		total;
 	double		penalizer;
 	double		loglik;
 } GammaGammaFit;
+
+/* z above which the differences below use Stirling's series */
+#define GG_STIRLING_Z 1e5
+
+/*
+ * lgamma(z + q) - lgamma(z) for z, q > 0, without the cancellation of the
+ * two lgamma values when z is large (Stirling's series, truncation error
+ * below 1e-17 for z > GG_STIRLING_Z).
+ */
+static double
+LogGammaRatio(double z, double q)
+{
+	if (z < GG_STIRLING_Z)
+		return lgamma(z + q) - lgamma(z);
+	return (z - 0.5) * log1p(q / z) + q * log(z + q) - q
+		- q / (12.0 * z * (z + q));
+}
+
+/* digamma(z + q) - digamma(z) for z, q > 0, likewise */
+static double
+DigammaDiff(double z, double q)
+{
+	if (z < GG_STIRLING_Z)
+		return clv_digamma(z + q) - clv_digamma(z);
+	return log1p(q / z) + q / (2.0 * z * (z + q))
+		+ (1.0 / (z * z) - 1.0 / ((z + q) * (z + q))) / 12.0;
+}
 
 /*
  * Objective: minus the mean log-likelihood plus penalizer * sum(params^2)
@@ -43,6 +88,13 @@ typedef struct GammaGammaFit
  * the mean m of x transactions:
  *	 LL = lgamma(px+q) - lgamma(px) - lgamma(q) + q log v
  *		  + (px-1) log m + px log x - (px+q) log(xm + v)
+ *		= lgamma(px+q) - lgamma(px) - lgamma(q) + q log v - log m
+ *		  - q (log(xm) + l) - px l,		l = log1p(v / (xm))
+ * Everything but l depends on x alone or is a constant sum over the
+ * group (sum w log m, sum w log(xm)), so per entry only l (and 1/(xm + v)
+ * for the gradient) is computed; the sums run in the fixed (sorted) order
+ * of the entries.  The second form also avoids the cancellation of the
+ * large terms px log m, px log x and px log(xm + v) when p is large.
  */
 static double
 GammaGammaObjective(const double *theta, double *grad, void *arg)
@@ -56,43 +108,102 @@ GammaGammaObjective(const double *theta, double *grad, void *arg)
 	double		lgq = lgamma(q),
 				logv = log(v),
 				psiq = 0.0;
-	uint32		i;
+	uint32		k;
 
 	if (!(p > 0 && q > 0 && v > 0) || !isfinite(p) || !isfinite(q) || !isfinite(v))
 		return INFINITY;
 	if (grad)
 		psiq = clv_digamma(q);
 
-	for (i = 0; i < fit->n; i++)
+	for (k = 0; k < fit->ngroups; k++)
 	{
-		const BtydEntry *e = &fit->e[i];
-		double		x = e->v[0],
-					m = e->v[1],
-					w = (double) e->weight;
-		double		px = p * x;
-		double		logxmv = log(x * m + v);
+		const GammaGammaGroup *gr = &fit->groups[k];
+		double		x = gr->x,
+					W = gr->weight,
+					px = p * x;
+		double		sl = 0.0,
+					sr = 0.0;
+		uint32		i;
 
-		ll += w * (lgamma(px + q) - lgamma(px) - lgq + q * logv
-				   + (px - 1.0) * log(m) + px * log(x) - (px + q) * logxmv);
+		CHECK_FOR_INTERRUPTS();
 		if (grad)
 		{
-			double		psipxq = clv_digamma(px + q);
+			for (i = gr->start; i < gr->end; i++)
+			{
+				double		t = v * fit->ixm[i];
 
-			g[0] += w * x * (psipxq - clv_digamma(px) + log(m) + log(x) - logxmv);
-			g[1] += w * (psipxq - psiq + logv - logxmv);
-			g[2] += w * (q / v - (px + q) / (x * m + v));
+				sl += fit->w[i] * log1p(t);
+				/* 1 / (xm + v) = (1 / xm) / (1 + v / xm) */
+				sr += fit->w[i] * fit->ixm[i] / (1.0 + t);
+			}
+		}
+		else
+		{
+			for (i = gr->start; i < gr->end; i++)
+				sl += fit->w[i] * log1p(v * fit->ixm[i]);
+		}
+
+		ll += W * (LogGammaRatio(px, q) - lgq + q * logv)
+			- gr->wlogm - q * (gr->wlogxm + sl) - px * sl;
+		if (grad)
+		{
+			double		dpsi = DigammaDiff(px, q);
+
+			g[0] += x * (W * dpsi - sl);
+			g[1] += W * (dpsi + clv_digamma(px) - psiq + logv) - gr->wlogxm - sl;
+			g[2] += W * q / v - (px + q) * sr;
 		}
 	}
 	fit->loglik = ll;
 	if (grad)
 	{
 		double		pp[3] = {p, q, v};
-		int			k;
 
 		for (k = 0; k < 3; k++)
 			grad[k] = -g[k] * pp[k] / fit->total + 2.0 * fit->penalizer * pp[k] * pp[k];
 	}
 	return -ll / fit->total + fit->penalizer * (p * p + q * q + v * v);
+}
+
+/*
+ * Set up the fit data from the sorted entries e[0..n-1]: the 1 / (x m) and
+ * weight arrays and the groups of equal x.
+ */
+static void
+GammaGammaPrepare(GammaGammaFit *fit, const BtydEntry *e, uint32 n)
+{
+	double	   *ixm = palloc(sizeof(double) * n);
+	double	   *w = palloc(sizeof(double) * n);
+	GammaGammaGroup *groups = palloc(sizeof(GammaGammaGroup) * n);
+	uint32		ngroups = 0;
+	uint32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		GammaGammaGroup *gr;
+		double		xm = e[i].v[0] * e[i].v[1];
+
+		if (i == 0 || e[i].v[0] != e[i - 1].v[0])
+		{
+			gr = &groups[ngroups++];
+			gr->x = e[i].v[0];
+			gr->weight = 0.0;
+			gr->wlogm = 0.0;
+			gr->wlogxm = 0.0;
+			gr->start = i;
+		}
+		gr = &groups[ngroups - 1];
+		ixm[i] = 1.0 / xm;
+		w[i] = (double) e[i].weight;
+		gr->weight += w[i];
+		gr->wlogm += w[i] * log(e[i].v[1]);
+		gr->wlogxm += w[i] * log(xm);
+		gr->end = i + 1;
+	}
+	fit->ixm = ixm;
+	fit->w = w;
+	fit->groups = groups;
+	fit->ngroups = ngroups;
 }
 
 /* Fit Gamma-Gamma to a btyd_data state (final function of gamma_gamma_fit) */
@@ -102,6 +213,7 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 {
 	BtydData   *d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_SPEND, "gamma_gamma_fit");
 	GammaGammaFit fit;
+	BtydEntry  *e;
 	double		theta[3];
 	double		params[3];
 	double		meanm = 0.0;
@@ -114,13 +226,13 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 	if (d->n == 0)
 		PG_RETURN_NULL();
 
-	fit.e = clv_btyd_sorted_entries(d);
-	fit.n = d->n;
+	e = clv_btyd_sorted_entries(d);
+	GammaGammaPrepare(&fit, e, d->n);
 	fit.total = (double) d->total;
 	fit.penalizer = d->penalizer;
 	fit.loglik = 0.0;
-	for (i = 0; i < fit.n; i++)
-		meanm += fit.e[i].v[1] * (double) fit.e[i].weight;
+	for (i = 0; i < d->n; i++)
+		meanm += e[i].v[1] * (double) e[i].weight;
 	meanm /= fit.total;
 
 	/* start at p = q = 1 and v on the money scale of the data */

@@ -30,6 +30,26 @@
 #define OPTIM_GTOL_STALL	1e-6
 #define OPTIM_BFGS_MAXIT	1000
 #define OPTIM_NM_MAXIT		4000
+
+/*
+ * Stall detection, to cap the work on a flat ridge (a supremum at infinity,
+ * such as BG/NBD's a, b -> infinity on data with homogeneous dropout): BFGS
+ * stops when f improved by less than OPTIM_STALL_FTOL * (|f| + 1) over the
+ * last OPTIM_BFGS_STALL_WINDOW iterations, Nelder-Mead when its best vertex
+ * did over the last OPTIM_NM_STALL_WINDOW iterations.  At a proper minimum
+ * BFGS converges superlinearly, well before such a window passes.
+ */
+#define OPTIM_STALL_FTOL		1e-11
+#define OPTIM_BFGS_STALL_WINDOW	30
+#define OPTIM_NM_STALL_WINDOW	200
+
+/*
+ * Nelder-Mead is run only when BFGS stopped where the gradient is still
+ * this large (or f is not finite).  A BFGS stall with a smaller gradient
+ * (analytic or central differences, accurate to about 1e-10) is a flat
+ * ridge, which Nelder-Mead would only crawl along at great cost.
+ */
+#define OPTIM_NM_GRAD			1e-4
 /* longest step (max-norm, in log-parameter units) per line search */
 #define OPTIM_MAX_STEP		4.0
 
@@ -135,6 +155,7 @@ RunBfgs(OptimProblem *p, OptimPoint *cur, int *iters)
 	int			n = p->n;
 	double		H[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
 	bool		identity = true;
+	double		fhist[OPTIM_BFGS_STALL_WINDOW];
 	int			it;
 	int			i,
 				j;
@@ -159,6 +180,12 @@ RunBfgs(OptimProblem *p, OptimPoint *cur, int *iters)
 			return false;
 		if (MaxAbs(cur->g, n) < OPTIM_GTOL)
 			return true;
+		/* crawling along a flat ridge: give up as at a stall */
+		if (it >= OPTIM_BFGS_STALL_WINDOW &&
+			fhist[it % OPTIM_BFGS_STALL_WINDOW] - cur->f <=
+			OPTIM_STALL_FTOL * (fabs(cur->f) + 1.0))
+			return MaxAbs(cur->g, n) < OPTIM_GTOL_STALL;
+		fhist[it % OPTIM_BFGS_STALL_WINDOW] = cur->f;
 
 		/* search direction d = -H g */
 		for (i = 0; i < n; i++)
@@ -191,17 +218,42 @@ RunBfgs(OptimProblem *p, OptimPoint *cur, int *iters)
 		{
 			for (i = 0; i < n; i++)
 				next.x[i] = cur->x[i] + step * d[i];
-			next.f = EvalF(p, next.x);
-			if (isfinite(next.f) && next.f <= cur->f + 1e-4 * step * slope)
+			/*
+			 * With an analytic gradient, evaluate f and g together (one
+			 * pass over the data); otherwise f alone first, as the
+			 * finite-difference gradient costs 2n more evaluations.
+			 */
+			if (p->analytic)
 			{
 				next.f = EvalFG(p, next.x, next.g);
-				if (isfinite(next.f))
+				if (isfinite(next.f) && next.f <= cur->f + 1e-4 * step * slope)
 				{
 					found = true;
 					break;
 				}
 			}
+			else
+			{
+				next.f = EvalF(p, next.x);
+				if (isfinite(next.f) && next.f <= cur->f + 1e-4 * step * slope)
+				{
+					next.f = EvalFG(p, next.x, next.g);
+					if (isfinite(next.f))
+					{
+						found = true;
+						break;
+					}
+				}
+			}
 			step *= 0.5;
+
+			/*
+			 * Once the predicted decrease is below the rounding noise of f
+			 * (sums over many customers), the Armijo test can no longer
+			 * tell a descent: stop halving.
+			 */
+			if (-step * slope < 1e-12 * (fabs(cur->f) + 1.0))
+				break;
 		}
 		(*iters)++;
 
@@ -278,6 +330,7 @@ RunNelderMead(OptimProblem *p, OptimPoint *best, int *iters)
 	int			n = p->n;
 	double		xs[CLV_OPTIM_MAX_PARAMS + 1][CLV_OPTIM_MAX_PARAMS];
 	double		fs[CLV_OPTIM_MAX_PARAMS + 1];
+	double		fhist[OPTIM_NM_STALL_WINDOW];
 	int			i,
 				j,
 				it;
@@ -322,6 +375,12 @@ RunNelderMead(OptimProblem *p, OptimPoint *best, int *iters)
 		if (isfinite(fs[hi]) &&
 			fs[hi] - fs[lo] <= 1e-14 * (fabs(fs[lo]) + 1e-300) && size < 1e-9)
 			break;
+		/* the best vertex no longer improves: stop (BFGS polishes) */
+		if (it >= OPTIM_NM_STALL_WINDOW && isfinite(fs[lo]) &&
+			fhist[it % OPTIM_NM_STALL_WINDOW] - fs[lo] <=
+			OPTIM_STALL_FTOL * (fabs(fs[lo]) + 1.0))
+			break;
+		fhist[it % OPTIM_NM_STALL_WINDOW] = fs[lo];
 
 		for (j = 0; j < n; j++)
 		{
@@ -497,7 +556,7 @@ clv_optim_minimize(ClvObjectiveFn fn, void *arg, int n, double *theta,
 	cur.f = EvalFG(&p, cur.x, cur.g);
 
 	conv = isfinite(cur.f) && RunBfgs(&p, &cur, &iters);
-	if (!conv)
+	if (!conv && (!isfinite(cur.f) || MaxAbs(cur.g, n) >= OPTIM_NM_GRAD))
 	{
 		OptimPoint	nm = cur;
 
