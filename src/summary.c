@@ -500,67 +500,81 @@ clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st)
 		st->lifespan_years = (double) lifespan_sum / (double) st->customers / USECS_PER_YEAR;
 }
 
+/* Combine two entries of the same customer into *dst */
+static inline void
+EntryMerge(ClvCustEntry *dst, const ClvCustEntry *src)
+{
+	if (src->norders <= 0)
+		return;
+	if (dst->norders == 0)
+	{
+		dst->first = src->first;
+		dst->last = src->last;
+	}
+	else
+	{
+		if (src->first < dst->first)
+			dst->first = src->first;
+		if (src->last > dst->last)
+			dst->last = src->last;
+	}
+	if (__builtin_add_overflow(dst->norders, src->norders, &dst->norders))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order count out of range")));
+}
+
+/*
+ * Merge the header of view v (key kind, retention cutoff, revenue) into the
+ * given fields, with the checks every merge makes
+ */
+static void
+MergeHeader(ClvKeyKind *kind, uint16 *flags, TimestampTz *cutoff, ClvMoney *revenue,
+			const ClvSummaryView *v)
+{
+	if (v->keykind != CLV_KEY_NONE)
+	{
+		/* a state of no key kind has no customers yet */
+		if (*kind == CLV_KEY_NONE)
+			*kind = v->keykind;
+		else if (*kind != v->keykind)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("cannot merge clv_summary values with %s and %s customer keys",
+							clv_key_kind_name(*kind), clv_key_kind_name(v->keykind))));
+	}
+	if (v->flags & CLV_SUMMARY_HAS_CUTOFF)
+	{
+		if ((*flags & CLV_SUMMARY_HAS_CUTOFF) && *cutoff != v->cutoff)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot merge retention states with different cutoffs")));
+		*flags |= CLV_SUMMARY_HAS_CUTOFF;
+		*cutoff = v->cutoff;
+	}
+	if (v->flags & CLV_SUMMARY_HAS_REVENUE)
+	{
+		clv_money_add(revenue, &v->revenue);
+		*flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+}
+
 /* Merge the content of view "v" into the mutable state "s" */
 static void
 SummaryMerge(ClvSummaryState *s, const ClvSummaryView *v)
 {
 	uint32		i;
 
-	if (v->keykind != CLV_KEY_NONE)
-	{
-		if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
-			s->dict.kind = v->keykind;
-		else if (s->dict.kind != v->keykind)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("cannot merge clv_summary values with %s and %s customer keys",
-							clv_key_kind_name(s->dict.kind), clv_key_kind_name(v->keykind))));
-	}
-	if (v->flags & CLV_SUMMARY_HAS_CUTOFF)
-	{
-		if ((s->flags & CLV_SUMMARY_HAS_CUTOFF) && s->cutoff != v->cutoff)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot merge retention states with different cutoffs")));
-		s->flags |= CLV_SUMMARY_HAS_CUTOFF;
-		s->cutoff = v->cutoff;
-	}
-	if (v->flags & CLV_SUMMARY_HAS_REVENUE)
-	{
-		clv_money_add(&s->revenue, &v->revenue);
-		s->flags |= CLV_SUMMARY_HAS_REVENUE;
-	}
-
+	MergeHeader(&s->dict.kind, &s->flags, &s->cutoff, &s->revenue, v);
 	for (i = 0; i < v->nentries; i++)
 	{
-		const ClvCustEntry *src = &v->entries[i];
 		ClvKey		key;
 		bool		found;
 		uint32		id;
-		ClvCustEntry *dst;
 
 		ViewGetKey(v, i, &key);
 		id = clv_keydict_lookup(&s->dict, &key, &found);
-		dst = (ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id);
-		if (src->norders > 0)
-		{
-			if (dst->norders == 0)
-			{
-				dst->first = src->first;
-				dst->last = src->last;
-			}
-			else
-			{
-				if (src->first < dst->first)
-					dst->first = src->first;
-				if (src->last > dst->last)
-					dst->last = src->last;
-			}
-			if (__builtin_add_overflow(dst->norders, src->norders, &dst->norders))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("order count out of range")));
-		}
+		EntryMerge((ClvCustEntry *) CLV_KEYDICT_ENTRY(&s->dict, id), &v->entries[i]);
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -946,30 +960,6 @@ ViewKeyCmp(const ClvSummaryView *a, uint32 i, const ClvSummaryView *b, uint32 j)
 	return (la > lb) - (la < lb);
 }
 
-/* Combine two entries of the same customer into *dst */
-static inline void
-EntryMerge(ClvCustEntry *dst, const ClvCustEntry *src)
-{
-	if (src->norders <= 0)
-		return;
-	if (dst->norders == 0)
-	{
-		dst->first = src->first;
-		dst->last = src->last;
-	}
-	else
-	{
-		if (src->first < dst->first)
-			dst->first = src->first;
-		if (src->last > dst->last)
-			dst->last = src->last;
-	}
-	if (__builtin_add_overflow(dst->norders, src->norders, &dst->norders))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("order count out of range")));
-}
-
 /* Copy the key bytes of a view entry into an output arena; returns offset */
 static inline int64
 ArenaCopy(char *arena, uint64 *arenalen, const ClvSummaryView *v, uint32 i)
@@ -1005,31 +995,13 @@ SummaryMergeSorted(const ClvSummaryView *a, const ClvSummaryView *b)
 	char	   *arena;
 	ClvSummaryState hdr;		/* header fields only, merged as SummaryMerge does */
 
-	/* header: key kind, cutoff and revenue, with the same checks as SummaryMerge */
+	/* header: key kind, cutoff and revenue */
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.dict.kind = a->keykind;
 	hdr.flags = a->flags;
 	hdr.cutoff = a->cutoff;
 	hdr.revenue = a->revenue;
-	if (b->keykind != CLV_KEY_NONE && a->keykind != CLV_KEY_NONE && a->keykind != b->keykind)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("cannot merge clv_summary values with %s and %s customer keys",
-						clv_key_kind_name(a->keykind), clv_key_kind_name(b->keykind))));
-	if (b->flags & CLV_SUMMARY_HAS_CUTOFF)
-	{
-		if ((hdr.flags & CLV_SUMMARY_HAS_CUTOFF) && hdr.cutoff != b->cutoff)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot merge retention states with different cutoffs")));
-		hdr.flags |= CLV_SUMMARY_HAS_CUTOFF;
-		hdr.cutoff = b->cutoff;
-	}
-	if (b->flags & CLV_SUMMARY_HAS_REVENUE)
-	{
-		clv_money_add(&hdr.revenue, &b->revenue);
-		hdr.flags |= CLV_SUMMARY_HAS_REVENUE;
-	}
+	MergeHeader(&hdr.dict.kind, &hdr.flags, &hdr.cutoff, &hdr.revenue, b);
 
 	/* pass 1: size of the result */
 	while (i < a->nentries || j < b->nentries)
