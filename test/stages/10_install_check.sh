@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/stages/10_install_check.sh: cheap sanity checks of the build, the
 # generated install script, the installed files and the extension's catalog
-# entries (the project conventions: plain CREATE FUNCTION, PARALLEL SAFE, COMMENT ON every object), plus a dump/restore round trip.
+# entries (the project's conventions: plain CREATE FUNCTION, PARALLEL SAFE,
+# a COMMENT ON every object), plus a dump/restore round trip.
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
