@@ -44,6 +44,10 @@ reference_complete() {
 }
 clv_check "every function has a row with a description and the version that added it" reference_complete
 
+# README.md is assembled from docs/readme/*.md
+readme_current() { bash docs/build_readme.sh | diff - README.md; }
+clv_check "README.md is up to date with docs/readme/ (bash docs/build_readme.sh > README.md)" readme_current
+
 # ---------------------------------------------------------------- META.json
 meta_valid() {
 	if command -v python3 >/dev/null 2>&1; then
