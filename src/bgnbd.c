@@ -314,7 +314,6 @@ clv_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	ClvOptimResult res;
 	bool		converged;
 	uint32		i;
-	int			k;
 
 	/* no customers: no model (as aggregates of no rows are NULL) */
 	if (d->n == 0)
@@ -343,16 +342,8 @@ clv_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	/* with no repeat purchase at all the likelihood has no maximum */
 	if (!fit.anyrepeat)
 		converged = false;
-	for (k = 0; k < 4; k++)
-	{
-		params[k] = exp(theta[k]);
-		if (fabs(theta[k]) > BGNBD_LOG_BOUND || !isfinite(params[k]) || params[k] <= 0)
-			converged = false;	/* the supremum lies on the boundary */
-		if (!isfinite(params[k]))
-			params[k] = DBL_MAX;
-		if (params[k] <= 0)
-			params[k] = DBL_MIN;
-	}
+	if (!clv_model_params_from_log(theta, NULL, 4, BGNBD_LOG_BOUND, params))
+		converged = false;
 	return clv_model_result(fcinfo, 4, params, fit.loglik, converged, res.iterations);
 }
 

@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -647,6 +648,28 @@ clv_model_params(HeapTupleHeader tup, int nparams, const char *const *names,
 							modelname, names[i]),
 					 errdetail("The value was %g.", params[i])));
 	}
+}
+
+/* Model parameters from log-parameters (see models.h) */
+bool
+clv_model_params_from_log(const double *theta, const double *center,
+						  int nparams, double bound, double *params)
+{
+	bool		interior = true;
+	int			k;
+
+	for (k = 0; k < nparams; k++)
+	{
+		params[k] = exp(theta[k]);
+		if (fabs(theta[k] - (center ? center[k] : 0.0)) > bound ||
+			!isfinite(params[k]) || params[k] <= 0)
+			interior = false;	/* the supremum lies on the boundary */
+		if (!isfinite(params[k]))
+			params[k] = DBL_MAX;
+		if (params[k] <= 0)
+			params[k] = DBL_MIN;
+	}
+	return interior;
 }
 
 /* Build a model composite */

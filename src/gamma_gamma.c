@@ -220,7 +220,6 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 	ClvOptimResult res;
 	bool		converged;
 	uint32		i;
-	int			k;
 
 	/* no repeat buyers: no model */
 	if (d->n == 0)
@@ -243,16 +242,12 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 
 	(void) GammaGammaObjective(theta, NULL, &fit);
 	converged = res.converged;
-	for (k = 0; k < 3; k++)
 	{
-		params[k] = exp(theta[k]);
-		if (fabs(theta[k] - (k == 2 ? log(meanm) : 0.0)) > GG_LOG_BOUND ||
-			!isfinite(params[k]) || params[k] <= 0)
-			converged = false;	/* the supremum lies on the boundary */
-		if (!isfinite(params[k]))
-			params[k] = DBL_MAX;
-		if (params[k] <= 0)
-			params[k] = DBL_MIN;
+		/* v is searched around the mean spend */
+		double		center[3] = {0.0, 0.0, log(meanm)};
+
+		if (!clv_model_params_from_log(theta, center, 3, GG_LOG_BOUND, params))
+			converged = false;
 	}
 	return clv_model_result(fcinfo, 3, params, fit.loglik, converged, res.iterations);
 }

@@ -142,6 +142,15 @@ extern void clv_model_params(HeapTupleHeader tup, int nparams,
 							 double *params);
 
 /* Build a model composite: params..., log_likelihood, converged, iterations */
+/*
+ * Model parameters from the optimizer's log-parameters: params[k] =
+ * exp(theta[k]), clamped to [DBL_MIN, DBL_MAX].  Returns false when a
+ * parameter lies on the boundary (|theta[k] - center[k]| > bound, or exp
+ * over- or underflowed): the supremum is not a proper maximum.  center may
+ * be NULL (all 0).
+ */
+extern bool clv_model_params_from_log(const double *theta, const double *center,
+									  int nparams, double bound, double *params);
 extern Datum clv_model_result(FunctionCallInfo fcinfo, int nparams,
 							  const double *params, double loglik,
 							  bool converged, int iterations);

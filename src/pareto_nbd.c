@@ -273,7 +273,6 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	ClvOptimResult res;
 	bool		converged;
 	uint32		i;
-	int			k;
 
 	/* no customers: no model */
 	if (d->n == 0)
@@ -302,16 +301,8 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	/* with no repeat purchase at all the likelihood has no maximum */
 	if (fit.e[fit.n - 1].v[0] == 0)
 		converged = false;
-	for (k = 0; k < 4; k++)
-	{
-		params[k] = exp(theta[k]);
-		if (fabs(theta[k]) > PARETO_LOG_BOUND || !isfinite(params[k]) || params[k] <= 0)
-			converged = false;	/* the supremum lies on the boundary */
-		if (!isfinite(params[k]))
-			params[k] = DBL_MAX;
-		if (params[k] <= 0)
-			params[k] = DBL_MIN;
-	}
+	if (!clv_model_params_from_log(theta, NULL, 4, PARETO_LOG_BOUND, params))
+		converged = false;
 	return clv_model_result(fcinfo, 4, params, fit.loglik, converged, res.iterations);
 }
 
