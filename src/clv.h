@@ -226,6 +226,12 @@ extern void clv_keydict_get_key(const ClvKeyDict *d, uint32 id, ClvKey *key);
  */
 extern void clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key);
 
+/*
+ * Ask Linux for transparent huge pages for a large array (2 MB pages lying
+ * inside it); does nothing elsewhere, and failure is harmless
+ */
+extern void clv_advise_huge_pages(void *p, Size len);
+
 /* Bytes used by the dictionary (for memory figures) */
 extern Size clv_keydict_memory(const ClvKeyDict *d);
 

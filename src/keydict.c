@@ -30,8 +30,8 @@
  * every page is faulted in one by one as the arrays grow.  Only the 2 MB
  * pages lying entirely inside the array are advised; failure is harmless.
  */
-static void
-AdviseHugePages(void *p, Size len)
+void
+clv_advise_huge_pages(void *p, Size len)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
 	const uintptr_t huge = 2 * 1024 * 1024;
@@ -70,7 +70,7 @@ clv_keydict_init(ClvKeyDict *d, MemoryContext cxt, ClvKeyKind kind,
 	d->capacity = Max(capacity, 4);
 	clv_check_state_memory(DictBytes(d, d->capacity, 0, 0), what);
 	d->entries = MemoryContextAllocHuge(cxt, (Size) d->capacity * entrysize);
-	AdviseHugePages(d->entries, (Size) d->capacity * entrysize);
+	clv_advise_huge_pages(d->entries, (Size) d->capacity * entrysize);
 }
 
 /* Put id into the slot table (no duplicate check) */
@@ -125,7 +125,7 @@ Rehash(ClvKeyDict *d, uint32 nslots)
 		pfree(d->slots);
 	d->nslots = nslots;
 	d->slots = MemoryContextAllocHuge(d->cxt, (Size) nslots * sizeof(uint64));
-	AdviseHugePages(d->slots, (Size) nslots * sizeof(uint64));
+	clv_advise_huge_pages(d->slots, (Size) nslots * sizeof(uint64));
 	memset(d->slots, 0, (Size) nslots * sizeof(uint64));
 	for (id = 0; id < d->nentries; id++)
 	{
@@ -220,7 +220,7 @@ clv_keydict_lookup(ClvKeyDict *d, const ClvKey *key, bool *found)
 			newcap = PG_UINT32_MAX - 1;
 		clv_check_state_memory(DictBytes(d, newcap, d->nslots, d->arenacap), d->what);
 		d->entries = repalloc_huge(d->entries, (Size) newcap * d->entrysize);
-		AdviseHugePages(d->entries, (Size) newcap * d->entrysize);
+		clv_advise_huge_pages(d->entries, (Size) newcap * d->entrysize);
 		d->capacity = (uint32) newcap;
 	}
 	id = d->nentries++;

@@ -26,10 +26,6 @@
  */
 #include "postgres.h"
 
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
-
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
@@ -101,25 +97,6 @@ SummarySortFlat(ClvSummaryFlat *f)
 }
 
 /*
- * Ask for transparent huge pages for a large buffer about to be written
- * (as keydict.c does for the dictionary): a merge writes tens of MB of
- * fresh memory, and with 4 kB pages the page faults cost more than the
- * merge itself on some virtual machines.  Failure is harmless.
- */
-static void
-SummaryAdviseHuge(void *p, Size len)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	const uintptr_t huge = 2 * 1024 * 1024;
-	uintptr_t	start = ((uintptr_t) p + huge - 1) & ~(huge - 1);
-	uintptr_t	end = ((uintptr_t) p + len) & ~(huge - 1);
-
-	if (len >= 2 * huge && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
-
-/*
  * Sort the n integer-keyed entries of "src" by key into "dst" (src is left
  * as it is): an LSD radix sort on the key's 8 bytes (sign bit flipped), in
  * one counting pass and one scatter pass per byte, skipping the bytes where
@@ -164,7 +141,7 @@ SortIntEntries(const ClvCustEntry *src, ClvCustEntry *dst, uint32 n)
 	if (npasses > 1)
 	{
 		tmp = palloc_extended((Size) n * sizeof(ClvCustEntry), MCXT_ALLOC_HUGE);
-		SummaryAdviseHuge(tmp, (Size) n * sizeof(ClvCustEntry));
+		clv_advise_huge_pages(tmp, (Size) n * sizeof(ClvCustEntry));
 	}
 	for (b = 0; b < npasses; b++)
 	{
@@ -1043,7 +1020,7 @@ SummaryMergeSorted(const ClvSummaryView *a, const ClvSummaryView *b)
 				 errhint("Store summaries per day or per segment and roll them up when reading.")));
 	/* every entry and arena byte is written below: clear the header only */
 	f = palloc(sz);
-	SummaryAdviseHuge(f, sz);
+	clv_advise_huge_pages(f, sz);
 	memset(f, 0, sizeof(ClvSummaryFlat));
 	SET_VARSIZE(f, sz);
 	f->version = CLV_SUMMARY_VERSION;
