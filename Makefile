@@ -1,23 +1,27 @@
 # clv: customer lifetime value for PostgreSQL (PGXS build)
 #
 # Versions.  EXTVERSION is the one place the current version is written;
-# clv.control's default_version and CHANGELOG.md's first heading must match
-# (`make check-version`).  The install script sql/clv--$(EXTVERSION).sql is
-# generated from the ordered fragments in sql/install/.  Released versions
-# are frozen: sql/clv--0.1.0.sql is the install script of 0.1.0 exactly
-# (fragments 00_ and 10_ as released; they must not change), and the update
-# script sql/clv--0.1.0--0.2.0.sql is generated from the fragments added
-# since (numbered 20 and up).  To release a new version: freeze the current
-# install script as sql/clv--X.sql, add its update script rule, bump here,
-# in clv.control and in CHANGELOG.md.
+# clv.control's default_version, META.json and CHANGELOG.md's first heading
+# must match (`make check-version`).  The install script
+# sql/clv--$(EXTVERSION).sql is generated from the ordered fragments in
+# sql/install/ (the living source of the SQL objects).  Released scripts are
+# frozen files: sql/clv--0.1.0.sql (the install script of 0.1.0) and the
+# update scripts sql/clv--A--B.sql, one per release, written by hand.  To
+# release a new version X after $(EXTVERSION): add sql/clv--$(EXTVERSION)--X.sql
+# to UPDATE_SCRIPTS (it must turn an updated database into exactly what a
+# fresh install gives: stage 70 compares the catalogs), set PREVVERSION to
+# $(EXTVERSION) and bump EXTVERSION here, in clv.control, META.json and
+# CHANGELOG.md.
 
 EXTENSION    = clv
-EXTVERSION   = 0.2.0
-PREVVERSION  = 0.1.0
+EXTVERSION   = 0.3.0
+PREVVERSION  = 0.2.0
 MODULE_big   = clv
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
-DATA         = sql/$(EXTENSION)--$(PREVVERSION).sql
+UPDATE_SCRIPTS = sql/$(EXTENSION)--0.1.0--0.2.0.sql sql/$(EXTENSION)--0.2.0--0.3.0.sql
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA         = sql/$(EXTENSION)--0.1.0.sql $(UPDATE_SCRIPTS)
+PG_CPPFLAGS  = -DCLV_VERSION=\"$(EXTVERSION)\"
 PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
@@ -33,19 +37,11 @@ PGXS        := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
-RELEASED_FRAGMENTS = sql/install/00_core.sql sql/install/10_cohort.sql
-UPDATE_FRAGMENTS = $(filter-out $(RELEASED_FRAGMENTS),$(INSTALL_FRAGMENTS))
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS)
 	( printf -- '-- %s--%s.sql: generated from the fragments in sql/install, do not edit\n\n' $(EXTENSION) $(EXTVERSION); \
 	  printf '%s\n' '-- complain if script is sourced in psql, rather than via CREATE EXTENSION'; \
 	  printf '%s\n\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
-	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
-
-sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_FRAGMENTS)
-	( printf -- '-- %s--%s--%s.sql: generated from the fragments added since %s, do not edit\n\n' $(EXTENSION) $(PREVVERSION) $(EXTVERSION) $(PREVVERSION); \
-	  printf '%s\n' '-- complain if script is sourced in psql, rather than via ALTER EXTENSION'; \
-	  printf '%s\n\n' '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; \
 	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
 .PHONY: test demo bench check-version

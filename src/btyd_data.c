@@ -474,8 +474,7 @@ clv_btyd_data_send(PG_FUNCTION_ARGS)
 }
 
 /* Raise 22P03 for a malformed external value */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 BadBtydData(const char *detail)
 {
 	ereport(ERROR,

@@ -15,7 +15,7 @@
 
 #include "clv.h"
 
-PG_MODULE_MAGIC;
+CLV_MODULE_MAGIC;
 
 /* clv.max_state_memory in kB; default 1 GB */
 int			clv_max_state_memory_kb = 1024 * 1024;

@@ -29,6 +29,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/timestamp.h"

@@ -200,8 +200,6 @@ ParsePeriod(const char *name)
 static void
 ResolveZone(CohortState *s)
 {
-	char	   *lowzone;
-	int			type;
 	int			val;
 	pg_tz	   *tzp = NULL;
 
@@ -211,32 +209,54 @@ ResolveZone(CohortState *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("time zone \"%s\" not recognized", s->tzname)));
-	lowzone = downcase_truncate_identifier(s->tzname, strlen(s->tzname), false);
-	type = DecodeTimezoneAbbrev(0, lowzone, &val, &tzp);
-	if (type == TZ || type == DTZ)
+	switch (clv_decode_timezone(s->tzname, &val, &tzp))
 	{
-		s->zoneoffset = val;
-		s->zonekind = ZONE_FIXED;
+		case CLV_TZNAME_FIXED_OFFSET:
+			s->zoneoffset = val;
+			s->zonekind = ZONE_FIXED;
+			break;
+		case CLV_TZNAME_DYNTZ:
+			s->zonetext = (text *) MemoryContextAlloc(s->hdr.eoh_context,
+													  VARHDRSZ + strlen(s->tzname));
+			SET_VARSIZE(s->zonetext, VARHDRSZ + strlen(s->tzname));
+			memcpy(VARDATA(s->zonetext), s->tzname, strlen(s->tzname));
+			s->zonekind = ZONE_DYNAMIC;
+			break;
+		default:
+			s->zonetz = tzp;
+			s->zonekind = ZONE_TZ;
+			break;
 	}
-	else if (type == DYNTZ)
-	{
-		s->zonetext = (text *) MemoryContextAlloc(s->hdr.eoh_context,
-												  VARHDRSZ + strlen(s->tzname));
-		SET_VARSIZE(s->zonetext, VARHDRSZ + strlen(s->tzname));
-		memcpy(VARDATA(s->zonetext), s->tzname, strlen(s->tzname));
-		s->zonekind = ZONE_DYNAMIC;
-	}
-	else
-	{
-		tzp = pg_tzset(s->tzname);
-		if (tzp == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time zone \"%s\" not recognized", s->tzname)));
-		s->zonetz = tzp;
-		s->zonekind = ZONE_TZ;
-	}
+}
+
+/*
+ * clv_decode_timezone (compat.h): DecodeTimezoneName of PostgreSQL 16 and
+ * later; on 15, the same steps as 15's timezone(text, timestamptz).
+ */
+int
+clv_decode_timezone(const char *tzname, int *offset, pg_tz **tz)
+{
+#if PG_VERSION_NUM >= 160000
+	return DecodeTimezoneName(tzname, offset, tz);
+#else
+	char	   *lowzone;
+	int			type;
+
+	/* DecodeTimezoneAbbrev requires lowercase input */
+	lowzone = downcase_truncate_identifier(tzname, strlen(tzname), false);
+	type = DecodeTimezoneAbbrev(0, lowzone, offset, tz);
 	pfree(lowzone);
+	if (type == TZ || type == DTZ)
+		return CLV_TZNAME_FIXED_OFFSET;
+	if (type == DYNTZ)
+		return CLV_TZNAME_DYNTZ;
+	*tz = pg_tzset(tzname);
+	if (*tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", tzname)));
+	return CLV_TZNAME_ZONE;
+#endif
 }
 
 /* The local date (days since 2000-01-01) of a finite time in the zone */
@@ -693,8 +713,7 @@ CohortSend(const CohortState *s, StringInfo buf)
 }
 
 /* Report a malformed binary value */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 BadBinary(const char *detail)
 {
 	ereport(ERROR,
@@ -1327,8 +1346,7 @@ clv_cohort_table(PG_FUNCTION_ARGS)
  */
 
 /* Raise the error for a bad orders query result */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 BadOrdersQuery(int errcode_, const char *detail)
 {
 	ereport(ERROR,

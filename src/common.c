@@ -121,8 +121,7 @@ InitPow10(void)
 }
 
 /* Report an amount too large for exact summation */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 MoneyOverflow(void)
 {
 	ereport(ERROR,
@@ -634,7 +633,7 @@ clv_text_encode(const char *prefix, bytea *binary)
 
 	memcpy(out, prefix, plen);
 	out[plen] = ':';
-	n = pg_b64_encode(VARDATA_ANY(binary), len, out + plen + 1, enclen);
+	n = clv_b64_encode(VARDATA_ANY(binary), len, out + plen + 1, enclen);
 	if (n < 0)
 		elog(ERROR, "could not encode state");
 	out[plen + 1 + n] = '\0';
@@ -661,7 +660,7 @@ clv_text_decode(const char *prefix, const char *str, StringInfo buf)
 	declen = pg_b64_dec_len(slen - plen - 1);
 	initStringInfo(buf);
 	enlargeStringInfo(buf, declen + 1);
-	n = pg_b64_decode(str + plen + 1, slen - plen - 1, buf->data, declen);
+	n = clv_b64_decode(str + plen + 1, slen - plen - 1, buf->data, declen);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

@@ -718,8 +718,7 @@ HorizonSend(HorizonFlat *f)
 }
 
 /* Report a malformed external value */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 HorizonBad(const char *detail)
 {
 	ereport(ERROR,

@@ -27,7 +27,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
@@ -1498,8 +1497,7 @@ SummarySend(const ClvSummaryView *v)
 }
 
 /* Report a malformed external value */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 BadExternal(const char *detail)
 {
 	ereport(ERROR,

@@ -14,7 +14,7 @@
 prev=$(clv_make -s --no-print-directory -f Makefile -f - <<<'p: ; @echo $(PREVVERSION)' p)
 old=${PGDATABASE}_old
 new=${PGDATABASE}_new
-clv_check "previous version is $prev, released script sql/clv--$prev.sql exists" test -s "sql/clv--$prev.sql"
+clv_check "update script sql/clv--$prev--$EXTVERSION.sql exists" test -s "sql/clv--$prev--$EXTVERSION.sql"
 clv_check "update script sql/clv--$prev--$EXTVERSION.sql is installed" \
 	test -f "$CLV_TREE/usr/share/postgresql/$CLV_PGVER/extension/clv--$prev--$EXTVERSION.sql"
 

@@ -105,10 +105,10 @@ members_sql="SELECT 'f ' || d.objid::regprocedure::text FROM pg_depend d
 newdb "$db"
 current=$(psql -At -d "$db" -c "SELECT default_version FROM pg_available_extensions WHERE name = 'clv'")
 [ -n "$current" ] || { echo "gen_reference: extension clv is not installed in this cluster" >&2; exit 1; }
-# versions with an install script of their own (frozen releases), oldest first
+# released versions (every version an install or update script leads to), oldest first
 versions=$(for f in sql/clv--*.sql; do
 	v=${f#sql/clv--}; v=${v%.sql}
-	case "$v" in *--*) ;; *) echo "$v" ;; esac
+	echo "${v#*--}"
 done | sort -V -u)
 versions=$(printf '%s\n' $versions "$current" | sort -V -u)
 # rows "rank<TAB>version<TAB>kind key" for every version, for the "Added" column
