@@ -17,7 +17,9 @@
 #                           test/demo/plot.sh.
 #
 # A new section is one file test/demo/NN_topic.sql (plus NN_topic.sh if it
-# draws).  psql variables of the sections: customers, seed (the shop's size
+# draws); headings carry no numbers, so nothing else changes.  A column
+# headed "plain SQL ..." must equal the column before it (stage 90_demo
+# checks every such pair).  psql variables of the sections: customers, seed (the shop's size
 # and seed), outdir (test/out, absolute: files for the reader), tmpdir
 # (scratch, removed at the end), cdnow (on/off) and cdnow_csv (the CDNOW
 # orders file, used by 90_cdnow.sql where it exists).
@@ -39,14 +41,9 @@ customers=${CLV_DEMO_CUSTOMERS:-25000}
 seed=${CLV_DEMO_SEED:-1}
 [[ "$customers" =~ ^[1-9][0-9]*$ ]] || { echo "clv demo: CLV_DEMO_CUSTOMERS must be a positive integer" >&2; exit 2; }
 [[ "$seed" =~ ^-?[0-9]+$ ]] || { echo "clv demo: CLV_DEMO_SEED must be an integer" >&2; exit 2; }
-data_dir=${CLV_DATA_DIR:-$CLV_ROOT/../shared/data}
+data_dir=$(realpath -m "${CLV_DATA_DIR:-$CLV_ROOT/../shared/data}")
 cdnow_csv=$data_dir/cdnow_sample_orders.csv
-if [ -r "$cdnow_csv" ]; then
-	cdnow=on
-	cdnow_csv=$(cd "$(dirname "$cdnow_csv")" && pwd)/cdnow_sample_orders.csv
-else
-	cdnow=off
-fi
+if [ -r "$cdnow_csv" ]; then cdnow=on; else cdnow=off; fi
 
 # the traps print to the original stdout/stderr even when the signal arrives
 # while a redirected command runs

@@ -5,7 +5,7 @@
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 1. Historical CLV and its parts, all customers'
+\echo ' Historical CLV and its parts, all customers'
 \echo '----------------------------------------------------------------------'
 \echo 'The aggregate clv_summary(customer_id, ordered_at, amount) reads every'
 \echo 'row once; accessors take the summary apart:'
@@ -38,7 +38,7 @@ FROM shop.orders;
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 2. By acquisition channel'
+\echo ' By acquisition channel'
 \echo '----------------------------------------------------------------------'
 \echo 'GROUP BY works as with any aggregate.  Channels differ in how often'
 \echo 'their customers come back and how much they spend:'
@@ -61,7 +61,7 @@ ORDER BY ch.ord;
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 3. By cohort: quarterly summaries rolled up into years'
+\echo ' By cohort: quarterly summaries rolled up into years'
 \echo '----------------------------------------------------------------------'
 \echo 'One clv_summary per quarter of the first order; the year rows merge'
 \echo 'those summaries exactly with the aggregate rollup(clv_summary) instead'
@@ -94,7 +94,7 @@ ORDER BY cohort_year, cohort_quarter NULLS LAST;
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 4. Repeat rate'
+\echo ' Repeat rate'
 \echo '----------------------------------------------------------------------'
 \echo 'repeat_rate(customer_id, ordered_at): share of customers with two or'
 \echo 'more orders.  It takes no amount, so every row it reads is an order:'
@@ -110,7 +110,7 @@ FROM (SELECT count(*) AS n FROM shop.orders
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 5. Retention rate at a cutoff'
+\echo ' Retention rate at a cutoff'
 \echo '----------------------------------------------------------------------'
 \echo 'retention_rate(customer_id, ordered_at, cutoff) over the orders of'
 \echo '2022-07-01 .. 2023-06-30 with cutoff 2023-01-01: CRR = (E - N) / S with'
@@ -139,7 +139,7 @@ FROM c;
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 6. CLV over a fixed horizon after the first order'
+\echo ' CLV over a fixed horizon after the first order'
 \echo '----------------------------------------------------------------------'
 \echo 'clv_agg(customer_id, ordered_at, amount, horizon): average net revenue'
 \echo 'of a customer in the first `horizon` after their first order, over the'

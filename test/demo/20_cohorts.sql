@@ -3,7 +3,7 @@
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 7. Cohort table: retention and revenue by quarters since the first order'
+\echo ' Cohort table: retention and revenue by quarters since the first order'
 \echo '----------------------------------------------------------------------'
 \echo 'clv_cohorts(orders query, period, time zone) returns one row per cohort'
 \echo 'and period offset, with every period filled in (zeros where nobody'

@@ -3,7 +3,7 @@
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 8. Predicted CLV: BG/NBD + Gamma-Gamma per channel, fitted in SQL'
+\echo ' Predicted CLV: BG/NBD + Gamma-Gamma per channel, fitted in SQL'
 \echo '----------------------------------------------------------------------'
 \echo '1. the per-customer BTYD summary (clv_rfm) as of the last day, in weeks.'
 \echo '   clv_rfm counts every row as a purchase: refunds are left out.'

@@ -7,7 +7,7 @@
 
 \echo ''
 \echo '----------------------------------------------------------------------'
-\echo ' 9. The CDNOW sample: the published BG/NBD and Gamma-Gamma estimates'
+\echo ' The CDNOW sample: the published BG/NBD and Gamma-Gamma estimates'
 \echo '----------------------------------------------------------------------'
 \if :cdnow
 \echo 'All purchases of 2,357 customers of the online CD store CDNOW who made'
