@@ -33,8 +33,21 @@ REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_EXT
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG   ?= pg_config
-PGXS        := $(shell $(PG_CONFIG) --pgxs)
+# The harness goals install PostgreSQL themselves and pass their own
+# PG_CONFIG: given alone, they need no pg_config here.
+HARNESS_GOALS = test test-core demo bench check-version dist
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(HARNESS_GOALS),$(MAKECMDGOALS)),)
+CLV_NO_PGXS = 1
+endif
+endif
+ifndef CLV_NO_PGXS
+PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+$(error $(PG_CONFIG) not found: install the server development package of your PostgreSQL (Debian/Ubuntu: apt-get install postgresql-server-dev-NN gcc make, NN = the server's major version) or pass PG_CONFIG=/path/to/pg_config. make demo and make test need neither)
+endif
 include $(PGXS)
+endif
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 
@@ -44,11 +57,18 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS)
 	  printf '%s\n\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
 
-.PHONY: test demo bench check-version
+.PHONY: test test-core demo bench check-version
 # The two commands of the README: each sets up what it needs, runs on a
 # throwaway cluster and cleans up after itself.
 test:
 	bash test/run.sh
+
+# the suite without the optional stages that install large packages or run
+# long: client drivers (JDK, Node.js, psycopg), pg_cron, fuzzing, sqlsmith,
+# sanitizers and valgrind, the PostgreSQL version matrix
+CORE_SKIP = clients pgcron fuzz sqlsmith sanitize versions
+test-core:
+	CLV_SKIP="$(CORE_SKIP)" bash test/run.sh
 
 demo:
 	bash test/demo.sh

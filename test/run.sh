@@ -15,9 +15,11 @@
 #
 # NAME selects a subset: a pg_regress test (agg), a stage (10_install_check,
 # install_check or 10), or "regress" / "stages" for all of either kind.
-# Environment: TESTS (same as NAME...), CLV_KEEP=1 keeps the temporary
-# directory (cluster logs, stage logs), CLV_VERBOSE=1 shows stage output as
-# it runs, CLV_STAGE_TIMEOUT (seconds per stage, default 1800), TMPDIR.
+# Environment: TESTS (same as NAME...), CLV_SKIP (stages to leave out, named
+# as above; `make test-core` skips the optional heavy ones), CLV_KEEP=1
+# keeps the temporary directory (cluster logs, stage logs), CLV_VERBOSE=1
+# shows stage output as it runs, CLV_STAGE_TIMEOUT (seconds per stage,
+# default 1800), TMPDIR.
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -48,6 +50,9 @@ print_summary() {
 	echo "==================== clv test summary ===================="
 	for s in "${summary[@]}"; do echo "$s"; done
 	echo "total time $(($(date +%s) - t_start))s${tmp:+, temporary directory $tmp$([ "${CLV_KEEP:-0}" = 1 ] || echo ' (removed)')}"
+	if [ $nfail -gt 0 ]; then
+		echo "rerun a failed item alone: bash test/run.sh NAME (CLV_KEEP=1 keeps its logs, CLV_VERBOSE=1 shows a stage's output)"
+	fi
 	echo "$npass passed, $nfail failed"
 }
 
@@ -91,7 +96,7 @@ sel=()
 read -r -a sel <<<"${TESTS:-}"
 sel+=("$@")
 for a in "${sel[@]}"; do
-	case "$a" in -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+	case "$a" in -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 done
 
 step_start=$(date +%s)
@@ -142,6 +147,20 @@ else
 	sorted=()
 	for s in "${all_stages[@]}"; do in_list "$s" "${stages[@]}" && sorted+=("$s"); done
 	stages=("${sorted[@]}")
+fi
+
+# CLV_SKIP: stages left out (same names as above; `make test-core`)
+skipped=()
+if [ -n "${CLV_SKIP:-}" ]; then
+	kept=()
+	for s in "${stages[@]}"; do
+		skip=0
+		for a in $CLV_SKIP; do
+			if [ "$a" = "$s" ] || [ "$a" = "${s#[0-9][0-9]_}" ] || [ "$a" = "${s%%_*}" ]; then skip=1; fi
+		done
+		if [ $skip = 1 ]; then skipped+=("$s"); else kept+=("$s"); fi
+	done
+	stages=("${kept[@]}")
 fi
 
 # ---------------------------------------------------------------- build
@@ -250,5 +269,8 @@ for s in "${stages[@]}"; do
 done
 
 clv_cluster_stop "$tmp/tree" "$tmp/cluster"
+for s in "${skipped[@]}"; do
+	summary+=("$(printf '%-5s %-28s %5s   %s' SKIP "$s" - "CLV_SKIP")")
+done
 print_summary
 [ $nfail -eq 0 ] && [ $npass -gt 0 ]

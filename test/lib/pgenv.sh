@@ -22,7 +22,7 @@
 #                                  initdb DATA/pgdata and start; exports PGHOST PGPORT PGUSER PGDATABASE
 #   clv_cluster_stop TREE DATA
 #   clv_stop_all DIR               stop every cluster found under DIR (cleanup safety net)
-#   clv_run_as_owner CMD...        run CMD as the cluster owner
+#   clv_run_as_owner CMD...        run CMD as the cluster owner (as root: from /)
 #   clv_free_port [START]          a port number (only used to name the socket)
 #   clv_regress_list               the REGRESS tests of the Makefile
 #   clv_regress OUTDIR TEST...     pg_regress, each test in a fresh database (see below)
@@ -149,9 +149,12 @@ clv_tree_install() {
 	chmod -R a+rX "$tree"
 }
 
+# As root, CMD runs from / : the owner may not enter the caller's directory
+# (a clone under /root), and initdb and pg_ctl would print "could not
+# change directory".  Give CMD absolute paths.
 clv_run_as_owner() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u "${CLV_OWNER:-postgres}" -- "$@"
+		(cd / && runuser -u "${CLV_OWNER:-postgres}" -- "$@")
 	else
 		"$@"
 	fi

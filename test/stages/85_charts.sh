@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test/stages/85_charts.sh: the demo's pictures (test/demo/charts.sh) from the
-# demo data: both PNG files are written, are valid PNG images of the expected
-# size, and the cohort table they are drawn from is the one of plain SQL.
+# test/stages/85_charts.sh: the demo's cohort charts (test/demo/20_cohorts.sh)
+# from the demo data: both PNG files are written, are valid PNG images of
+# the expected size, and the cohort table they are drawn from is the one of
+# plain SQL.
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
@@ -9,17 +10,17 @@
 charts_dir=$CLV_TMP/charts
 
 load_demo_data() {
-	clv_psql -c 'CREATE EXTENSION clv' -f test/demo/00_data.sql >/dev/null
+	clv_psql -c 'CREATE EXTENSION clv' -v customers=5000 -v seed=1 -f test/demo/00_shop.sql >/dev/null
 }
-clv_check "demo data loaded (test/demo/00_data.sql)" load_demo_data
+clv_check "demo data loaded (test/demo/00_shop.sql, 5,000 customers)" load_demo_data
 
 run_charts() {
-	bash test/demo/charts.sh "$charts_dir" >"$CLV_TMP/charts.out" 2>&1 || { cat "$CLV_TMP/charts.out"; return 1; }
+	bash test/demo/20_cohorts.sh "$charts_dir" >"$CLV_TMP/charts.out" 2>&1 || { cat "$CLV_TMP/charts.out"; return 1; }
 	cat "$CLV_TMP/charts.out"
 	grep -qx "$charts_dir/cohort_retention.png" "$CLV_TMP/charts.out" &&
 		grep -qx "$charts_dir/cumulative_revenue.png" "$CLV_TMP/charts.out" || { echo "paths not printed"; return 1; }
 }
-clv_check "bash test/demo/charts.sh OUTDIR exits 0 and prints both paths" run_charts
+clv_check "bash test/demo/20_cohorts.sh OUTDIR exits 0 and prints both paths" run_charts
 
 # png_ok FILE MIN_WIDTH MIN_HEIGHT: PNG signature, IHDR chunk, size, IEND at the end
 png_ok() {
@@ -39,26 +40,27 @@ png_ok() {
 clv_check "cohort_retention.png is a valid PNG image of at least 1000x400" png_ok "$charts_dir/cohort_retention.png" 1000 400
 clv_check "cumulative_revenue.png is a valid PNG image of at least 1000x400" png_ok "$charts_dir/cumulative_revenue.png" 1000 400
 
-# the charts' summary line against plain SQL over the same orders: number of
-# monthly cohorts, last offset and rows (one per cohort and month up to the
-# last month with an order)
+# the charts' summary line against plain SQL over the same rows: number of
+# quarterly cohorts, last offset and rows (one per cohort and quarter up to
+# the quarter of the latest row of a customer, order or refund)
 charts_data() {
 	local want
 	want=$(clv_psql -At -F ' ' <<-'EOF'
-		WITH o AS (SELECT customer_id, date_trunc('month', order_date)::date AS m FROM orders WHERE amount >= 0),
-		c AS (SELECT customer_id, min(m) AS cohort FROM o GROUP BY 1),
-		k AS (SELECT DISTINCT cohort FROM c),
-		last AS (SELECT max(date_trunc('month', order_date))::date AS m FROM orders)
-		SELECT count(*),
-		       (SELECT (extract(year FROM age(last.m, min(cohort))) * 12 + extract(month FROM age(last.m, min(cohort))))::int FROM k, last GROUP BY last.m),
-		       (SELECT sum((extract(year FROM age(last.m, cohort)) * 12 + extract(month FROM age(last.m, cohort)))::int + 1) FROM k, last)
-		FROM k
+		SET TimeZone = 'UTC';
+		WITH o AS (SELECT customer_id, ordered_at, amount FROM shop.orders
+		           WHERE customer_id IS NOT NULL AND amount IS NOT NULL),
+		q AS (SELECT customer_id, extract(year FROM min(ordered_at)) * 4 + extract(quarter FROM min(ordered_at)) - 1 AS cohort
+		      FROM o WHERE amount >= 0 GROUP BY customer_id),
+		k AS (SELECT DISTINCT cohort FROM q),
+		last AS (SELECT extract(year FROM max(ordered_at)) * 4 + extract(quarter FROM max(ordered_at)) - 1 AS q FROM o)
+		SELECT count(*), max(last.q - cohort)::int, sum(last.q - cohort + 1)::int
+		FROM k CROSS JOIN last
 	EOF
 	) || return 1
 	local n off rows
 	read -r n off rows <<<"$want"
-	grep -q "^charts: cohort table of $n monthly cohorts (.*), offsets 0 to $off, $rows rows\$" "$CLV_TMP/charts.out" ||
-		{ echo "plain SQL: $n cohorts, offsets 0 to $off, $rows rows; charts.sh said:"; grep '^charts:' "$CLV_TMP/charts.out"; return 1; }
+	grep -q "^charts: cohort table of $n quarterly cohorts (.*), offsets 0 to $off, $rows rows\$" "$CLV_TMP/charts.out" ||
+		{ echo "plain SQL: $n cohorts, offsets 0 to $off, $rows rows; 20_cohorts.sh said:"; grep '^charts:' "$CLV_TMP/charts.out"; return 1; }
 	echo "$n cohorts, offsets 0 to $off, $rows rows"
 }
 clv_check "the charts are drawn from the full cohort table (cohorts, offsets, rows as in plain SQL)" charts_data
