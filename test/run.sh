@@ -17,7 +17,9 @@
 # install_check or 10), or "regress" / "stages" for all of either kind.
 # Environment: TESTS (same as NAME...), CLV_KEEP=1 keeps the temporary
 # directory (cluster logs, stage logs), CLV_VERBOSE=1 shows stage output as
-# it runs, CLV_STAGE_TIMEOUT (seconds per stage, default 1800), TMPDIR.
+# it runs, CLV_STAGE_TIMEOUT (seconds per stage, default 1800), TMPDIR,
+# CLV_DATA_DIR (the public datasets; default ../shared/data beside the
+# repository), CLV_VERSIONS and CLV_DEBIAN_MIRROR (stage 95_versions).
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -92,7 +94,7 @@ sel=()
 read -r -a sel <<<"${TESTS:-}"
 sel+=("$@")
 for a in "${sel[@]}"; do
-	case "$a" in -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+	case "$a" in -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 done
 
 step_start=$(date +%s)
