@@ -24,7 +24,10 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql $(UPDATE_SCRIPTS)
 PG_CPPFLAGS  = -DCLV_VERSION=\"$(EXTVERSION)\"
 PGFILEDESC   = "clv - customer lifetime value"
 
-# pg_regress suites, one per feature (each file runs on its own: --load-extension)
+# pg_regress suites, one per feature.  `make test` runs each in a fresh
+# database; `make installcheck` runs them all in one database on the server
+# PGHOST names (PGUSER a superuser), so every file keeps its objects in a
+# schema of its own and drops the roles it creates.
 REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict

@@ -3,6 +3,10 @@
 --
 -- CLV = AOV x purchase frequency x lifespan = net revenue / customers.
 -- The parts come from the summary accessors (see summary.sql for those alone).
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_agg;
+SET search_path = test_agg, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
@@ -115,3 +119,8 @@ SELECT clv_agg(c, t, a, '1 month') FROM (VALUES
   (1, '2024-01-31'::date, 10), (1, '2024-02-28', 5), (1, '2024-02-29', 7), (2, '2024-03-31', 1)) v(c, t, a);
 -- => customer 1 qualifies (2024-02-29 <= 2024-03-31), window < 2024-02-29: 10 + 5 = 15;
 --    customer 2 does not: 15
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_agg CASCADE;
+RESET client_min_messages;

@@ -48,6 +48,23 @@ EXCEPTION
 		RETURN st;
 END $$;
 
+-- How an outcome is listed.  A fitted model (a bgnbd_model, pareto_nbd_model
+-- or gamma_gamma_model: parameters, log-likelihood, converged, iterations)
+-- is listed by its properties: how many of its numbers are finite and
+-- whether it converged.  Its digits, and the iterations it took, depend on
+-- the C library's lgamma and exp, which differ between platforms (glibc
+-- 2.41 and 2.43 disagree in the last digits of fits that stop without
+-- converging).  Any other outcome is listed as it is.
+CREATE FUNCTION shown(outcome text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN m IS NULL THEN outcome
+		ELSE format('=fit: %s of %s numbers finite, converged %s',
+					(SELECT count(*) FROM unnest(string_to_array(m[1], ',')) v
+					 WHERE v::float8 NOT IN ('NaN', 'Infinity', '-Infinity')),
+					cardinality(string_to_array(m[1], ',')), m[2])
+	END
+	FROM regexp_match(outcome, '^=\(([^(),]+(?:,[^(),]+)+),([tf]),[0-9]+\)$') m
+$$;
+
 -- base64 of a bytea without line breaks, and a value's binary form
 CREATE FUNCTION b64(bytea) RETURNS text LANGUAGE sql IMMUTABLE
 	AS $$ SELECT translate(encode($1, 'base64'), E'\n', '') $$;
@@ -502,7 +519,7 @@ SET TimeZone = 'UTC';
 \pset format unaligned
 \pset tuples_only on
 SELECT id || ' | ' || section || ' | ' || coalesce(setup || '; ', '') || query || E'\n    -> ' ||
-	CASE WHEN length(outcome) > 120 THEN left(outcome, 117) || '...' ELSE outcome END
+	CASE WHEN length(shown(outcome)) > 120 THEN left(shown(outcome), 117) || '...' ELSE shown(outcome) END
 FROM outcomes ORDER BY id;
 \pset tuples_only off
 \pset format aligned
@@ -514,6 +531,43 @@ WHERE outcome ~ '^(XX|08)' OR outcome ~ '^=.*(XX000|08P01)';
 SELECT id, expect, outcome FROM outcomes
 WHERE expect IS NOT NULL AND NOT (outcome = expect OR (expect = '*' AND outcome LIKE '=%'))
 ORDER BY id;
+-- degenerate fits, by properties: every number finite, not converged, and
+-- a log-likelihood not worse than a reference.  References:
+--  * customers without a repeat purchase (x = 0): the BG/NBD probability of
+--    no purchase in (0, T] tends to 1 as r / alpha -> 0, so the supremum of
+--    the log-likelihood is 0; a fit must come within 1e-3 of it;
+--  * the one customer x = 2, t_x = 30, T = 40: the log-likelihood at
+--    r = alpha = a = b = 1 (BG/NBD) and r = alpha = s = beta = 1
+--    (Pareto/NBD), which a maximum cannot be below.  With these parameters
+--    the likelihoods of Fader, Hardie & Lee 2005 (BG/NBD) and of Fader &
+--    Hardie, "A Note on Deriving the Pareto/NBD Model" (2005; its A_0 with
+--    alpha = beta, where the hypergeometric terms are 1) have closed forms:
+--      BG/NBD:     x! / (x + 1) * ((1 + T)^-(x+1) + (1 + t_x)^-(x+1) / x)
+--      Pareto/NBD: x! * ((1 + T)^-(x+2) + ((1 + t_x)^-(x+2) - (1 + T)^-(x+2)) / (x + 2))
+--    = -10.78 and -13.75 (plain SQL below).
+SELECT m.label, (m.f).converged,
+	   (m.f).log_likelihood > m.ref AS ll_not_worse,
+	   m.ref::numeric(7, 3) AS reference,
+	   (SELECT bool_and(v NOT IN ('NaN', 'Infinity', '-Infinity'))
+		FROM unnest(ARRAY[(m.f).r, (m.f).alpha, (m.f).a, (m.f).b, (m.f).log_likelihood]) v) AS finite
+FROM (SELECT 'bgnbd, x = 0' AS label, bgnbd_fit(0, 0, t) AS f, -1e-3::float8 AS ref FROM fit_input
+	  UNION ALL
+	  SELECT 'bgnbd, x = 2', bgnbd_fit(f, r, t),
+			 ln(2.0 / 3 * (41 ^ -3.0 + 31 ^ -3.0 / 2))::float8
+	  FROM fit_input WHERE f = 2) m;
+SELECT (f).converged, (f).log_likelihood > ln(2 * (41 ^ -4.0 + (31 ^ -4.0 - 41 ^ -4.0) / 4))::float8 AS ll_not_worse,
+	   ln(2 * (41 ^ -4.0 + (31 ^ -4.0 - 41 ^ -4.0) / 4))::numeric(7, 3) AS reference,
+	   (SELECT bool_and(v NOT IN ('NaN', 'Infinity', '-Infinity'))
+		FROM unnest(ARRAY[(f).r, (f).alpha, (f).s, (f).beta, (f).log_likelihood]) v) AS finite
+FROM (SELECT pareto_nbd_fit(2, 30, 40) AS f) m;
+-- fits that diverge (all spends of the one customer equal: p, q -> infinity;
+-- frequencies of millions) end finite and not converged
+SELECT (f).converged, (SELECT bool_and(v NOT IN ('NaN', 'Infinity', '-Infinity'))
+		FROM unnest(ARRAY[(f).p, (f).q, (f).v, (f).log_likelihood]) v) AS finite
+FROM (SELECT gamma_gamma_fit(f, m) AS f FROM fit_input WHERE f = 1) g;
+SELECT (f).converged, (SELECT bool_and(v NOT IN ('NaN', 'Infinity', '-Infinity'))
+		FROM unnest(ARRAY[(f).r, (f).alpha, (f).a, (f).b, (f).log_likelihood]) v) AS finite
+FROM (SELECT bgnbd_fit(f * 1e6, r, t) AS f FROM fit_input) g;
 -- the server is still up, the session still works
 SELECT 1 AS alive;
 SELECT clv_agg(c, t, a) FROM (VALUES (1, '2024-01-01'::date, 10), (2, '2024-01-02', 20)) v(c, t, a);

@@ -1,3 +1,7 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- bgnbd: the BG/NBD model (Fader, Hardie & Lee 2005, "Counting Your
 -- Customers the Easy Way"): bgnbd_fit, the btyd_data state, and the
@@ -36,7 +40,7 @@ EXCEPTION WHEN others THEN
 END $$;
 
 CREATE TABLE cdnow_summary (id int, frequency int, recency float8, t float8);
-\copy cdnow_summary FROM 'test/data/cdnow_customers_summary.csv' CSV HEADER
+\copy cdnow_summary FROM 'cdnow_customers_summary.csv' CSV HEADER
 
 -- the published estimates, to 3 decimals
 CREATE TABLE bg AS SELECT bgnbd_fit(frequency, recency, t) AS m FROM cdnow_summary;

@@ -7,6 +7,10 @@
 -- with statement_timeout = 500 ms and checks that the error came less
 -- than 1.5 s after the statement started.
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_cancel;
+SET search_path = test_cancel, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 \set VERBOSITY terse
@@ -113,3 +117,8 @@ END $$;
 RESET clv.max_state_memory;
 SELECT (sum(total_bytes) - :before_bytes) < 4 * 1024 * 1024 AS memory_released FROM pg_backend_memory_contexts;
 SELECT clv_agg(g % 1000, now(), 1) FROM generate_series(1, 100000) g;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_cancel CASCADE;
+RESET client_min_messages;

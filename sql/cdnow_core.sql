@@ -1,13 +1,21 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- cdnow_core: the core aggregates on the CDNOW sample (2,357 customers,
--- 6,919 orders, 1997-01 .. 1998-06; test/data/README.md) against plain SQL
+-- 6,919 orders, 1997-01 .. 1998-06; ../shared/data/README.md) against plain SQL
 -- formulations of the same definitions
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_cdnow_core;
+SET search_path = test_cdnow_core, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
 CREATE TABLE cdnow (customer_id int, order_date date, quantity int, amount numeric(10,2));
-\copy cdnow FROM 'test/data/cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
+\copy cdnow FROM 'cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
 SELECT count(*) AS orders, count(DISTINCT customer_id) AS customers, sum(amount) AS revenue FROM cdnow;
 
 -- per-customer facts by plain SQL
@@ -76,3 +84,8 @@ JOIN (SELECT date_trunc('month', order_date) AS month, clv_summary(customer_id, 
       FROM cdnow GROUP BY 1) o USING (month);
 SELECT rollup(s)::text = (SELECT clv_summary(customer_id, order_date, amount)::text FROM cdnow) AS all_days
 FROM daily;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_cdnow_core CASCADE;
+RESET client_min_messages;

@@ -1,3 +1,7 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- cohort: clv_cohorts(), the clv_cohort_state aggregate, rollup and
 -- clv_cohort_table().  Expected values come from an independent plain-SQL
@@ -82,7 +86,9 @@ $$;
 -- CDNOW sample: 6,919 rows, 2,357 customers, 1997-01 .. 1998-06
 --
 CREATE TABLE cdnow (customer_id int, order_date date, quantity int, amount numeric);
-\copy cdnow FROM 'test/data/cdnow_sample_orders.csv' CSV HEADER
+\copy cdnow FROM 'cdnow_sample_orders.csv' CSV HEADER
+-- back from the data directory (test/lib/data.psql) to the repository root
+\cd :clv_root
 
 -- monthly: 3 cohorts (all customers joined in Jan-Mar 1997), 18 months observed
 SELECT * FROM clv_cohorts(

@@ -80,6 +80,9 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT 'clv_cohort_state:AAAAAgAAAAA='::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
+-- roles of this file left by a failed earlier run (make installcheck)
+\set clv_roles '^regress_clv_cohort_reader$'
+\i test/lib/drop_roles.psql
 -- the orders query runs with the caller's privileges
 CREATE ROLE regress_clv_cohort_reader;
 GRANT USAGE ON SCHEMA cohort_errors_test TO regress_clv_cohort_reader;

@@ -1,3 +1,7 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- gamma_gamma: the Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM
 -- and CLV: Using Iso-Value Curves for Customer Base Analysis"; Fader &
@@ -31,7 +35,7 @@ END $$;
 
 -- CRLF line ends and no final newline: read the last column as text and trim the CR
 CREATE TABLE cdnow_monetary_raw (id int, x int, t_x float8, t float8, zbar text);
-\copy cdnow_monetary_raw FROM 'test/data/cdnow_customers_summary_with_transactions.csv' CSV HEADER
+\copy cdnow_monetary_raw FROM 'cdnow_customers_summary_with_transactions.csv' CSV HEADER
 CREATE TABLE cdnow_monetary AS
 	SELECT id, x, t_x, t, rtrim(zbar, E'\r')::numeric AS zbar FROM cdnow_monetary_raw;
 
@@ -46,7 +50,7 @@ SELECT round((m).p::numeric, 2) AS p, round((m).q::numeric, 2) AS q, round((m).v
 FROM gg;
 -- the same from the exact summary clv_rfm builds from the orders
 CREATE TABLE cdnow_orders (customer_id int, order_date date, quantity int, amount numeric);
-\copy cdnow_orders FROM 'test/data/cdnow_sample_orders.csv' CSV HEADER
+\copy cdnow_orders FROM 'cdnow_sample_orders.csv' CSV HEADER
 SELECT abs((m).p - 6.25) < 0.01 AS p_ok, abs((m).q - 3.74) < 0.01 AS q_ok, abs((m).v - 15.44) < 0.01 AS v_ok, (m).converged
 FROM (SELECT gamma_gamma_fit((s).frequency, (s).monetary_value) AS m
 	  FROM (SELECT clv_rfm(order_date, amount, '1997-09-30', 'week') AS s

@@ -2,6 +2,10 @@
 -- parallel: every core aggregate runs as a parallel partial aggregate and
 -- gives exactly the serial result
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_parallel;
+SET search_path = test_parallel, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 3;
 
@@ -64,3 +68,8 @@ SELECT (SELECT result FROM serial WHERE name = 'clv_agg')::numeric
 SELECT (SELECT result FROM serial WHERE name = 'repeat_rate')::float8
        = (SELECT count(*) FILTER (WHERE n >= 2)::float8 / count(*)
           FROM (SELECT customer_id, count(*) n FROM big GROUP BY 1) c) AS repeat_plain;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_parallel CASCADE;
+RESET client_min_messages;

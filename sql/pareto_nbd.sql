@@ -1,3 +1,7 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- pareto_nbd: the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987)
 -- in Fader & Hardie's formulation ("A Note on Deriving the Pareto/NBD Model
@@ -37,7 +41,7 @@ EXCEPTION WHEN others THEN
 END $$;
 
 CREATE TABLE cdnow_summary (id int, frequency int, recency float8, t float8);
-\copy cdnow_summary FROM 'test/data/cdnow_customers_summary.csv' CSV HEADER
+\copy cdnow_summary FROM 'cdnow_customers_summary.csv' CSV HEADER
 
 CREATE TABLE pn AS SELECT pareto_nbd_fit(frequency, recency, t) AS m FROM cdnow_summary;
 SELECT abs((m).log_likelihood - (-9595.0)) < 0.05 AS ll_ok,

@@ -1,3 +1,7 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- predict: clv_predict, discounted expected CLV from a BG/NBD and a
 -- Gamma-Gamma model (lifetimes' customer_lifetime_value convention), and
@@ -46,7 +50,7 @@ SELECT round(clv_predict(ROW(0.243, 4.414 * 7, 0.793, 2.426, NULL, NULL, NULL)::
 
 -- from orders to predicted CLV in three statements (the README example)
 CREATE TABLE orders (customer_id int, ordered_at date, quantity int, amount numeric);
-\copy orders FROM 'test/data/cdnow_sample_orders.csv' CSV HEADER
+\copy orders FROM 'cdnow_sample_orders.csv' CSV HEADER
 -- 1. per-customer summary, in weeks, as of the end of the calibration period
 CREATE TABLE customer_summary AS
 SELECT customer_id, (clv_rfm(ordered_at, amount, '1997-09-30', 'week')).*

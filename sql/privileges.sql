@@ -16,6 +16,9 @@ SELECT name, superuser, trusted, relocatable
 FROM pg_available_extension_versions WHERE name = 'clv' AND version = (
 	SELECT default_version FROM pg_available_extensions WHERE name = 'clv');
 
+-- roles of this file left by a failed earlier run (make installcheck)
+\set clv_roles '^regress_clv_(owner|user|attacker)$'
+\i test/lib/drop_roles.psql
 CREATE ROLE regress_clv_owner;
 CREATE ROLE regress_clv_user;
 CREATE ROLE regress_clv_attacker;

@@ -1,6 +1,10 @@
 --
 -- rates: repeat_rate and retention_rate on hand-computed cases
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_rates;
+SET search_path = test_rates, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
@@ -70,3 +74,8 @@ SELECT retention_rate(c, t, '2024-02-01 06:00+00') AS after_ny_midnight
 FROM (VALUES (1, '2024-01-20'::date), (1, '2024-02-01')) v(c, t);
 -- 06:00 UTC is after the 02-01 order (05:00 UTC): not retained: 0
 RESET TimeZone;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_rates CASCADE;
+RESET client_min_messages;

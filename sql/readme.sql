@@ -1,12 +1,20 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- readme: the examples of the README's core sections, run as written, each
 -- beside a plain-SQL check of the same figure
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_readme;
+SET search_path = test_readme, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 SET DateStyle = 'ISO, YMD';
 CREATE TABLE orders (customer_id int, order_date date, quantity int, amount numeric(10,2));
-\copy orders FROM 'test/data/cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
+\copy orders FROM 'cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
 
 -- Getting started
 SELECT clv_agg(customer_id, order_date, amount) AS clv,
@@ -65,3 +73,8 @@ FROM orders WHERE order_date < '1997-05-01' GROUP BY 1 ORDER BY 1;
 SELECT clv(rollup(s)) = (SELECT clv_agg(customer_id, order_date, amount) FROM orders) AS same
 FROM daily_clv;
 REFRESH MATERIALIZED VIEW CONCURRENTLY daily_clv;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_readme CASCADE;
+RESET client_min_messages;

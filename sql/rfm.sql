@@ -1,7 +1,11 @@
+\i test/lib/data.psql
+\if :clv_no_data
+\quit
+\endif
 --
 -- rfm: clv_rfm, the per-customer BTYD summary (frequency, recency, T,
 -- monetary value).  Reference: the two CDNOW summary files shipped with
--- lifetimes (test/data/README.md), which lifetimes'
+-- lifetimes (../shared/data/README.md), which lifetimes'
 -- summary_data_from_transaction_data(freq='D', freq_multiplier=7,
 -- observation_period_end='1997-09-30') reproduces from the orders.
 --
@@ -26,12 +30,12 @@ EXCEPTION WHEN others THEN
 END $$;
 
 CREATE TABLE cdnow_orders (customer_id int, order_date date, quantity int, amount numeric);
-\copy cdnow_orders FROM 'test/data/cdnow_sample_orders.csv' CSV HEADER
+\copy cdnow_orders FROM 'cdnow_sample_orders.csv' CSV HEADER
 CREATE TABLE cdnow_summary (id int, frequency int, recency float8, t float8);
-\copy cdnow_summary FROM 'test/data/cdnow_customers_summary.csv' CSV HEADER
+\copy cdnow_summary FROM 'cdnow_customers_summary.csv' CSV HEADER
 -- CRLF line ends and no final newline: read the last column as text and trim the CR
 CREATE TABLE cdnow_monetary_raw (id int, x int, t_x float8, t float8, zbar text);
-\copy cdnow_monetary_raw FROM 'test/data/cdnow_customers_summary_with_transactions.csv' CSV HEADER
+\copy cdnow_monetary_raw FROM 'cdnow_customers_summary_with_transactions.csv' CSV HEADER
 CREATE TABLE cdnow_monetary AS
 	SELECT id, x, t_x, t, rtrim(zbar, E'\r')::numeric AS zbar FROM cdnow_monetary_raw;
 SELECT count(*) AS customers, count(*) FILTER (WHERE x > 0) AS repeat_buyers FROM cdnow_monetary;

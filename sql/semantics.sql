@@ -1,6 +1,10 @@
 --
 -- semantics: NULLs, empty groups, refunds and bad input for the core aggregates
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_semantics;
+SET search_path = test_semantics, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
@@ -99,3 +103,8 @@ SET clv.max_state_memory = '64kB';
 SELECT clv_agg(g, now(), 1) FROM generate_series(1, 100000) g;
 RESET clv.max_state_memory;
 SELECT clv_agg(g, now(), 1) FROM generate_series(1, 100000) g;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_semantics CASCADE;
+RESET client_min_messages;

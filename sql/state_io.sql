@@ -10,6 +10,10 @@
 -- This is what partial aggregation on other nodes (parallel workers, Citus
 -- workers) relies on.
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_state_io;
+SET search_path = test_state_io, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 3;
 
@@ -275,3 +279,8 @@ SELECT sum(r) / count(*) FILTER (WHERE n > 0) AS clv_plain,
 FROM (SELECT sum(amount) AS r, count(*) FILTER (WHERE amount >= 0) AS n
 	  FROM o WHERE ordered_at >= '2023-07-01' AND customer_id IS NOT NULL AND amount IS NOT NULL
 	  GROUP BY customer_id) c;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_state_io CASCADE;
+RESET client_min_messages;

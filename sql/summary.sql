@@ -1,6 +1,10 @@
 --
 -- summary: the two-step form (clv_summary, rollup, accessors) and its I/O
 --
+-- every regress file shares one database (make installcheck): keep this
+-- file's objects in its own schema
+CREATE SCHEMA test_summary;
+SET search_path = test_summary, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
@@ -146,3 +150,8 @@ JOIN (SELECT customer_id,
              ROW(1::bigint, count(*) FILTER (WHERE amount >= 0), sum(amount), sum(amount),
                  min(ordered_at) FILTER (WHERE amount >= 0), max(ordered_at) FILTER (WHERE amount >= 0)) AS p
       FROM orders GROUP BY customer_id) b USING (customer_id);
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_summary CASCADE;
+RESET client_min_messages;

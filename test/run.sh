@@ -19,7 +19,9 @@
 # as above; `make test-core` skips the optional heavy ones), CLV_KEEP=1
 # keeps the temporary directory (cluster logs, stage logs), CLV_VERBOSE=1
 # shows stage output as it runs, CLV_STAGE_TIMEOUT (seconds per stage,
-# default 1800), TMPDIR.
+# default 1800), TMPDIR, CLV_DATA_DIR (the public datasets; default
+# ../shared/data beside the repository), CLV_VERSIONS and CLV_DEBIAN_MIRROR
+# (stage 95_versions).
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -60,11 +62,12 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
 	if [ -n "$tmp" ]; then
+		clv_release_dir "$tmp"
 		clv_stop_all "$tmp"
 		if [ "${CLV_KEEP:-0}" = 1 ]; then
 			echo "clv: kept $tmp (CLV_KEEP=1)"
 		else
-			rm -rf "$tmp"
+			rm -rf --one-file-system "$tmp"
 		fi
 	fi
 	exit $rc
@@ -96,7 +99,7 @@ sel=()
 read -r -a sel <<<"${TESTS:-}"
 sel+=("$@")
 for a in "${sel[@]}"; do
-	case "$a" in -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+	case "$a" in -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 done
 
 step_start=$(date +%s)
@@ -231,6 +234,7 @@ for s in "${stages[@]}"; do
 	stage_tmp=$tmp/stages/$s
 	mkdir -p "$stage_tmp"
 	chmod 755 "$stage_tmp"
+	rm -f "$stage_tmp.results"
 	[ "$(id -u)" = 0 ] && chown "$CLV_OWNER" "$stage_tmp"
 	srcrc=0
 	PGHOST=$CLV_MAIN_PGHOST PGPORT=$CLV_MAIN_PGPORT "$CLV_BINDIR/psql" -X -q -d postgres \
@@ -240,10 +244,10 @@ for s in "${stages[@]}"; do
 		# timeout runs the stage in its own process group and on a timeout
 		# or a TERM from interrupted() signals that whole group
 		if [ "${CLV_VERBOSE:-0}" = 1 ]; then
-			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGDATABASE="$db" \
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" CLV_RESULTS="$stage_tmp.results" PGDATABASE="$db" \
 				timeout -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null > >(tee -a "$log") 2>&1 &
 		else
-			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" PGDATABASE="$db" \
+			env CLV_STAGE="$s" CLV_TMP="$stage_tmp" CLV_RESULTS="$stage_tmp.results" PGDATABASE="$db" \
 				timeout -k 10 "${CLV_STAGE_TIMEOUT:-1800}" bash "test/stages/$s.sh" </dev/null >>"$log" 2>&1 &
 		fi
 		stage_pid=$!
@@ -251,6 +255,7 @@ for s in "${stages[@]}"; do
 		srcrc=$?
 		stage_pid=
 	fi
+	clv_release_dir "$stage_tmp"
 	clv_stop_all "$stage_tmp"
 	secs=$(($(date +%s) - step_start))
 	last=$(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-60)
@@ -265,7 +270,20 @@ for s in "${stages[@]}"; do
 		[ $srcrc -eq 124 ] && last="timed out after ${CLV_STAGE_TIMEOUT:-1800}s"
 		record FAIL "$s" "$secs" "exit $srcrc: $last" 0 1
 	fi
-	[ "${CLV_KEEP:-0}" = 1 ] || rm -rf "$stage_tmp"
+	# results a stage reported for its parts (STATUS<TAB>NAME<TAB>SECONDS<TAB>DETAIL
+	# lines in $CLV_RESULTS, e.g. one per PostgreSQL version): summary lines of their own
+	if [ -f "$stage_tmp.results" ]; then
+		while IFS=$'\t' read -r r_status r_name r_secs r_detail; do
+			case "$r_status" in
+			PASS) record PASS "  $r_name" "$r_secs" "$r_detail" 1 0 ;;
+			FAIL) record FAIL "  $r_name" "$r_secs" "$r_detail" 0 1 ;;
+			*) record SKIP "  $r_name" "$r_secs" "$r_detail" 0 0 ;;
+			esac
+		done <"$stage_tmp.results"
+		rm -f "$stage_tmp.results"
+	fi
+	# --one-file-system: never into anything a stage left mounted
+	[ "${CLV_KEEP:-0}" = 1 ] || rm -rf --one-file-system "$stage_tmp"
 done
 
 clv_cluster_stop "$tmp/tree" "$tmp/cluster"

@@ -22,11 +22,14 @@
 #                                  initdb DATA/pgdata and start; exports PGHOST PGPORT PGUSER PGDATABASE
 #   clv_cluster_stop TREE DATA
 #   clv_stop_all DIR               stop every cluster found under DIR (cleanup safety net)
+#   clv_release_dir DIR            kill processes chrooted under DIR, unmount all under DIR
 #   clv_run_as_owner CMD...        run CMD as the cluster owner (as root: from /)
 #   clv_free_port [START]          a port number (only used to name the socket)
 #   clv_regress_list               the REGRESS tests of the Makefile
 #   clv_regress OUTDIR TEST...     pg_regress, each test in a fresh database (see below)
 #   clv_clean_env                  unset PG* connection variables inherited from the caller
+#   clv_data_dir                   the directory of the public datasets (see below)
+#   clv_have_data                  true when the CDNOW files are readable there
 # Variables: CLV_PGVER, CLV_SYS_BINDIR, CLV_PGCONFIG, CLV_WARN_CFLAGS, CLV_JOBS;
 # after clv_tree_create also CLV_TREE, CLV_BINDIR, CLV_OWNER.
 
@@ -206,8 +209,27 @@ clv_cluster_stop() {
 clv_stop_all() {
 	local pid
 	[ -d "$1" ] || return 0
-	find "$1" -name postmaster.pid -type f 2>/dev/null | while read -r pid; do
+	find "$1" -xdev -name postmaster.pid -type f 2>/dev/null | while read -r pid; do
 		clv_run_as_owner "$CLV_SYS_BINDIR/pg_ctl" -D "$(dirname "$pid")" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+	done
+	return 0
+}
+
+# clv_release_dir DIR: before DIR is removed, kill every process whose root
+# directory lies under DIR (a process in a chroot there) and unmount
+# everything mounted under DIR, deepest first.  Stage 95_versions cleans up
+# its root filesystems itself; this is the safety net for when it was killed.
+# Only root can have made such mounts: for others it does nothing.
+clv_release_dir() {
+	local d p r m
+	[ "$(id -u)" = 0 ] && [ -d "$1" ] || return 0
+	d=$(cd "$1" && pwd -P) || return 0
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		case "$r" in "$d"/*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
+	done
+	for m in $(awk -v d="$d/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "clv: cannot unmount $m" >&2
 	done
 	return 0
 }
@@ -271,4 +293,18 @@ clv_clean_env() {
 			unset "$v" ;;
 		esac
 	done
+}
+
+# The public datasets (the CDNOW sample and summaries, donations, and
+# external/; see their README.md) are third-party files and never in the
+# repository: $CLV_DATA_DIR when set, else ../shared/data beside the
+# repository root.  The pg_regress tests find them the same way
+# (test/lib/data.psql); tests and stages that need them skip with one line
+# where they are missing.
+clv_data_dir() {
+	echo "${CLV_DATA_DIR:-${CLV_ROOT:-$PWD}/../shared/data}"
+}
+
+clv_have_data() {
+	[ -r "$(clv_data_dir)/cdnow_sample_orders.csv" ]
 }

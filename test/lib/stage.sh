@@ -16,6 +16,10 @@
 #                     when the stage starts its own cluster)
 #   CLV_PGVER CLV_SYS_BINDIR CLV_PGCONFIG CLV_WARN_CFLAGS CLV_JOBS EXTVERSION
 #   CLV_REGRESS       the Makefile's REGRESS list
+#   CLV_RESULTS       a file where the stage may report results of its parts, one
+#                     line each, STATUS<TAB>NAME<TAB>SECONDS<TAB>DETAIL with STATUS
+#                     PASS, FAIL or SKIP: each becomes a line of the summary and
+#                     counts as passed or failed (test/stages/95_versions.sh)
 # A stage sources this file:  . "$CLV_ROOT/test/lib/stage.sh"
 #
 # Functions:
@@ -24,6 +28,9 @@
 #   clv_fail DESC                     count a failure with a message
 #   clv_stage_done                    print the tally; exit 1 if anything failed
 #   clv_on_exit CMD                   run CMD (a string) when the stage exits
+#   clv_skip_stage REASON             print "skipped: REASON" and end the stage as passed
+#   clv_need_data                     skip the stage unless the CDNOW files are there
+#                                     (clv_data_dir, test/lib/pgenv.sh)
 #   clv_stage_build NAME [MAKEARGS...]
 #                                     copy the sources to $CLV_TMP/NAME/src, clean build there
 #                                     with MAKEARGS (e.g. PG_CFLAGS=-fsanitize=...), install into
@@ -74,6 +81,15 @@ clv_stage_done() {
 	echo "$CLV_STAGE: $CLV_CHECKS_OK checks ok, $CLV_CHECKS_FAILED failed"
 	[ "$CLV_CHECKS_FAILED" -eq 0 ] && exit 0
 	exit 1
+}
+
+clv_skip_stage() {
+	echo "$CLV_STAGE: skipped: $*"
+	exit 0
+}
+
+clv_need_data() {
+	clv_have_data || clv_skip_stage "CDNOW data not found in $(clv_data_dir) (set CLV_DATA_DIR)"
 }
 
 clv_on_exit() {

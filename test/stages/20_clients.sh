@@ -19,6 +19,8 @@
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
+# the examples run on the CDNOW sample (public data, not in the repository)
+clv_need_data
 
 CLIENT_TIMEOUT=${CLV_CLIENT_TIMEOUT:-180}
 
@@ -122,7 +124,8 @@ setup_db() {
 	clv_psql -c 'CREATE DATABASE shop' || return 1
 	doc_block sql code >"$CLV_TMP/setup.sql"
 	grep -q 'CREATE TABLE orders' "$CLV_TMP/setup.sql" || { echo "$doc: no sql block creating orders"; return 1; }
-	clv_psql -d shop -f "$CLV_TMP/setup.sql" || return 1
+	# the block's \copy names the file alone: run it in the data directory
+	(cd "$(clv_data_dir)" && clv_psql -d shop -f "$CLV_TMP/setup.sql") || return 1
 	test "$(clv_psql -d shop -At -c 'SELECT count(*) FROM orders')" = 6919
 }
 clv_check "database shop with clv and the CDNOW orders ($doc, first sql block)" setup_db

@@ -14,6 +14,8 @@
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
+# the example runs on the CDNOW sample (public data, not in the repository)
+clv_need_data
 
 CRON_WAIT=${CLV_CRON_WAIT:-150}
 pkg=postgresql-$CLV_PGVER-cron
@@ -53,11 +55,11 @@ export PGDATABASE=shop
 
 load_1997() {
 	clv_psql -d postgres -c 'CREATE DATABASE shop' || return 1
-	clv_psql <<-'EOF'
+	(cd "$(clv_data_dir)" && clv_psql) <<-'EOF'
 		SET TimeZone = 'UTC';
 		CREATE TABLE orders (customer_id integer, order_date date, quantity integer, amount numeric(10,2));
 		CREATE TABLE all_orders (LIKE orders);
-		\copy all_orders FROM 'test/data/cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
+		\copy all_orders FROM 'cdnow_sample_orders.csv' WITH (FORMAT csv, HEADER)
 		INSERT INTO orders SELECT * FROM all_orders WHERE order_date < '1998-01-01';
 	EOF
 }

@@ -7,7 +7,9 @@
 #     version, and `make check-version` agrees;
 #   - `make dist` builds a tarball of the sources that unpacks into
 #     clv-VERSION/, builds with PGXS (-Werror) in a temporary directory,
-#     installs, and whose extension installs and updates from 0.1.0.
+#     installs, and whose extension installs and updates from 0.1.0;
+#   - the repository carries none of the public datasets (no git-tracked
+#     file equals a file of clv_data_dir, no test/data).
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
@@ -75,10 +77,15 @@ meta_valid() {
 	[ -z "$out" ] || { echo "$out"; return 1; }
 	local f
 	for f in $(clv_psql -At -d "$PGDATABASE" -v meta="$(cat META.json)" \
-		-c "SELECT v FROM jsonb_each_text((:'meta'::jsonb) -> 'provides' -> 'clv') AS e(k, v) WHERE k IN ('file', 'docfile')"); do
+		<<<"SELECT v FROM jsonb_each_text((:'meta'::jsonb) -> 'provides' -> 'clv') AS e(k, v) WHERE k IN ('file', 'docfile')"); do
 		[ -f "$f" ] || { echo "META.json names $f, which does not exist"; return 1; }
 	done
-	grep -q '"PostgreSQL": "'"$CLV_PGVER"'\.' META.json || { echo "prereq is not PostgreSQL $CLV_PGVER"; return 1; }
+	# the PostgreSQL versions: those src/compat.h accepts (PGXN version range)
+	local lo hi
+	read -r lo hi < <(sed -n 's/^#if PG_VERSION_NUM < \([0-9]*\)0000 || PG_VERSION_NUM >= \([0-9]*\)0000$/\1 \2/p' src/compat.h)
+	[ -n "$lo" ] || { echo "src/compat.h: no '#if PG_VERSION_NUM < N0000 || PG_VERSION_NUM >= M0000' line"; return 1; }
+	grep -q '"PostgreSQL": ">= '"$lo"'.0.0, < '"$hi"'.0.0"' META.json ||
+		{ echo "META.json: prereqs.runtime.requires.PostgreSQL is not \">= $lo.0.0, < $hi.0.0\" (src/compat.h)"; return 1; }
 	[ -f LICENSE ] || { echo "no LICENSE file"; return 1; }
 }
 clv_check "META.json is valid JSON with name, version $EXTVERSION (also provides.clv), license, prereqs" meta_valid
@@ -114,7 +121,7 @@ dist_contents() {
 	tar -tzf "$tarball" >"$list" || return 1
 	if grep -v "^clv-$EXTVERSION/" "$list"; then echo "entries above are outside clv-$EXTVERSION/"; bad=1; fi
 	for f in Makefile clv.control META.json LICENSE CHANGELOG.md README.md src/clv.h \
-		sql/clv--0.1.0.sql sql/install/00_core.sql test/run.sh test/data/cdnow_sample_orders.csv; do
+		sql/clv--0.1.0.sql sql/install/00_core.sql test/run.sh test/lib/data.psql; do
 		grep -qx "clv-$EXTVERSION/$f" "$list" || { echo "missing: $f"; bad=1; }
 	done
 	for f in $(git ls-files 'src/*.c' 'sql/install/*.sql' 'sql/*.sql' 'expected/*.out' 2>/dev/null); do
@@ -170,5 +177,22 @@ dist_install() {
 	)
 }
 clv_check "make install of the tarball's build: CREATE EXTENSION, and 0.1.0 updates to $EXTVERSION" dist_install
+
+# ---------------------------------------------------------------- no third-party data
+no_public_data() {
+	local d sums bad=0 s f
+	d=$(clv_data_dir)
+	if [ -n "$(git ls-files test/data)" ]; then echo "test/data is tracked"; bad=1; fi
+	if [ -d "$d" ]; then
+		sums=$(find "$d" -type f -exec sha256sum {} + | awk '{ print $1 }' | sort -u)
+		while read -r s f; do
+			if grep -qx "$s" <<<"$sums"; then echo "a copy of a public dataset file ($d): $f"; bad=1; fi
+		done < <(git ls-files -z | xargs -0 sha256sum)
+	else
+		echo "no $d: compared names only"
+	fi
+	return $bad
+}
+clv_check "the repository carries none of the public datasets" no_public_data
 
 clv_stage_done
