@@ -25,7 +25,7 @@ PG_CPPFLAGS  = -DCLV_VERSION=\"$(EXTVERSION)\"
 PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
-REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
+REGRESS_CORE   = agg rates summary semantics signatures parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
 REGRESS_EXTRA  = state_io bad_input privileges cancel
@@ -38,11 +38,14 @@ include $(PGXS)
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS)
+# Each fragment goes through sql/overloads.awk, which expands its overload
+# templates ("-- @foreach" ... "-- @end"; see the script).
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS) sql/overloads.awk
 	( printf -- '-- %s--%s.sql: generated from the fragments in sql/install, do not edit\n\n' $(EXTENSION) $(EXTVERSION); \
 	  printf '%s\n' '-- complain if script is sourced in psql, rather than via CREATE EXTENSION'; \
 	  printf '%s\n\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
-	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
+	  for f in $(INSTALL_FRAGMENTS); do printf -- '\n-- ---- %s ----\n' "$$f"; awk -f sql/overloads.awk "$$f" || exit 1; done ) > $@.tmp
+	mv $@.tmp $@
 
 .PHONY: test demo bench check-version
 # The two commands of the README: each sets up what it needs, runs on a
