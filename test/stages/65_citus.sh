@@ -153,7 +153,10 @@ settings="SET TimeZone = 'UTC'; SET extra_float_digits = 0; SET DateStyle = 'ISO
 tables=(orders_by_customer orders_by_order)
 local_table=orders_local
 timing=${CLV_CITUS_TIMING:-0}
-shape_rows=()
+# the plan (and times) of each query shape, printed when the stage ends
+shapes=$CLV_TMP/shapes.txt
+echo "query shape                                  table               plan$([ "$timing" = 1 ] && echo '      distributed        local')" >"$shapes"
+clv_on_exit "[ -n \"\${shapes_printed:-}\" ] || { echo; cat '$shapes'; }"
 
 run_on() {
 	coord -At -c "$settings" -c "${2//\{T\}/$1}"
@@ -211,10 +214,10 @@ check_query() {
 			rc=1
 		fi
 		if [ "$timing" = 1 ]; then
-			shape_rows+=("$(printf '%-44s %-19s %-9s %9s ms %9s ms' "$desc" "$t" "$plan" \
-				"$(median_ms "${q//\{T\}/$t}")" "$(median_ms "${q//\{T\}/$local_table}")")")
+			printf '%-44s %-19s %-9s %9s ms %9s ms\n' "$desc" "$t" "$plan" \
+				"$(median_ms "${q//\{T\}/$t}")" "$(median_ms "${q//\{T\}/$local_table}")" >>"$shapes"
 		else
-			shape_rows+=("$(printf '%-44s %-19s %s' "$desc" "$t" "$plan")")
+			printf '%-44s %-19s %s\n' "$desc" "$t" "$plan" >>"$shapes"
 		fi
 	done
 	return $rc
@@ -295,6 +298,22 @@ clv_check "clv_cohorts over a distributed table: equal to the local table" \
 	"SELECT md5(string_agg(c::text, ',' ORDER BY c.cohort, c.period_offset))
 		FROM clv_cohorts('SELECT customer_id, ordered_at, amount FROM {T}', 'quarter', 'Europe/Berlin') c"
 
+# TimeZone: a session SET on the coordinator does not reach the workers,
+# ALTER DATABASE ... SET on the coordinator does (Citus propagates it); then
+# GROUP BY a local month in that zone equals the local table
+tz_database() {
+	local q="SELECT date_trunc('month', ordered_at) AS m, clv_agg(customer_id, ordered_at, amount) FROM {T} GROUP BY 1 ORDER BY 1"
+	local a b c w
+	coord -c "ALTER DATABASE postgres SET TimeZone = 'America/New_York'" || return 1
+	w=$(coord -At -c "SELECT string_agg(result, ' ') FROM run_command_on_workers('SHOW TimeZone')")
+	a=$(coord -At -c "${q//\{T\}/orders_local}") && b=$(coord -At -c "${q//\{T\}/orders_by_order}") &&
+		c=$(coord -At -c "${q//\{T\}/orders_by_customer}")
+	coord -c "ALTER DATABASE postgres RESET TimeZone" || return 1
+	[ "$w" = "America/New_York America/New_York" ] || { echo "workers' TimeZone: $w"; return 1; }
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || { echo "results differ"; diff <(echo "$a") <(echo "$b") | head; return 1; }
+}
+clv_check "ALTER DATABASE SET TimeZone reaches the workers: GROUP BY date_trunc('month') equal to the local table" tz_database
+
 # ---------------------------------------------------------------- stored summaries
 # INSERT ... SELECT of summaries per store and day into distributed tables,
 # then rollup: split, equal to the same on local tables
@@ -346,6 +365,6 @@ for t in orders_local orders_by_order; do
 done
 
 echo
-echo "query shape                                  table               plan$([ "$timing" = 1 ] && echo '      distributed        local')"
-printf '%s\n' "${shape_rows[@]}"
+cat "$shapes"
+shapes_printed=1
 clv_stage_done
