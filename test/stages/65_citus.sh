@@ -314,6 +314,47 @@ tz_database() {
 }
 clv_check "ALTER DATABASE SET TimeZone reaches the workers: GROUP BY date_trunc('month') equal to the local table" tz_database
 
+# the examples of docs/readme/citus.md, as printed there, on a table
+# "orders" distributed by customer_id (the first query compared with the
+# local table)
+readme_examples() {
+	local a b
+	coord -o /dev/null -c "CREATE TABLE orders AS SELECT * FROM orders_local" || return 1
+	b=$(coord -At -c "$settings" -c "SELECT clv_agg(customer_id, ordered_at, amount), repeat_rate(customer_id, ordered_at),
+		retention_rate(customer_id, ordered_at, '2024-01-01 00:00+00') FROM orders_local") || return 1
+	a=$(coord -At -c "$settings" -f - <<-'EOF'
+		SELECT create_distributed_table('orders', 'customer_id');
+
+		-- split: each shard builds a state, the coordinator merges them
+		SELECT clv_agg(customer_id, ordered_at, amount) AS clv,
+		       repeat_rate(customer_id, ordered_at) AS repeat_rate,
+		       retention_rate(customer_id, ordered_at, '2024-01-01 00:00+00') AS retention
+		FROM orders;
+	EOF
+	) || return 1
+	[ "$(tail -n 1 <<<"$a")" = "$b" ] || { echo "README query: $a; local: $b"; return 1; }
+	coord -At -c "$settings" -o /dev/null -f - <<-'EOF'
+		-- several accessors of one state: one aggregate in a subquery
+		SELECT customers(s), revenue(s), clv(s), lifespan(s)
+		FROM (SELECT clv_summary(customer_id, ordered_at, amount) AS s FROM orders) x;
+
+		-- per customer, then across customers
+		SELECT bgnbd_fit((r).frequency, (r).recency, (r).t)
+		FROM (SELECT clv_rfm(ordered_at, amount, '2025-01-01 00:00+00') AS r
+		      FROM orders GROUP BY customer_id) x;
+
+		CREATE TABLE daily_summaries (store integer, day date, s clv_summary);
+		SELECT create_distributed_table('daily_summaries', 'store');
+		INSERT INTO daily_summaries
+		SELECT store, ordered_at::date, clv_summary(customer_id, ordered_at, amount)
+		FROM orders GROUP BY 1, 2;
+
+		SELECT clv(s), repeat_rate(s)
+		FROM (SELECT rollup(s) AS s FROM daily_summaries WHERE day >= '2024-01-01') x;
+	EOF
+}
+clv_check "the examples of docs/readme/citus.md run on the cluster" readme_examples
+
 # ---------------------------------------------------------------- stored summaries
 # INSERT ... SELECT of summaries per store and day into distributed tables,
 # then rollup: split, equal to the same on local tables
