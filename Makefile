@@ -28,7 +28,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 # database; `make installcheck` runs them all in one database on the server
 # PGHOST names (PGUSER a superuser), so every file keeps its objects in a
 # schema of its own and drops the roles it creates.
-REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
+REGRESS_CORE   = agg rates summary semantics signatures parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
 REGRESS_EXTRA  = state_io bad_input privileges cancel
@@ -54,11 +54,14 @@ endif
 
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS)
+# Each fragment goes through sql/overloads.awk, which expands its overload
+# templates ("-- @foreach" ... "-- @end"; see the script).
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_FRAGMENTS) sql/overloads.awk
 	( printf -- '-- %s--%s.sql: generated from the fragments in sql/install, do not edit\n\n' $(EXTENSION) $(EXTVERSION); \
 	  printf '%s\n' '-- complain if script is sourced in psql, rather than via CREATE EXTENSION'; \
 	  printf '%s\n\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
-	  for f in $^; do printf -- '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done ) > $@
+	  for f in $(INSTALL_FRAGMENTS); do printf -- '\n-- ---- %s ----\n' "$$f"; awk -f sql/overloads.awk "$$f" || exit 1; done ) > $@.tmp
+	mv $@.tmp $@
 
 .PHONY: test test-core demo bench check-version
 # The two commands of the README: each sets up what it needs, runs on a

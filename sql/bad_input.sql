@@ -81,12 +81,18 @@ CREATE FUNCTION bin(text) RETURNS bytea LANGUAGE sql IMMUTABLE
 -- support functions with internal states) cannot be called from SQL.
 -- ---------------------------------------------------------------------------
 -- the state of clv_agg with a horizon, as a value
-CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE horizon_state(bigint, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE TABLE samples (typ regtype, argname text, expr text);
 INSERT INTO samples VALUES
-	('anycompatible', NULL, '42'),
-	('anyelement', NULL, '12.50'),
+	-- customer keys and amounts of the overloads (numeric, double precision
+	-- and integer samples below)
+	('bigint', NULL, '42::bigint'),
+	('text', 'customer_id', $$'c42'$$),
+	('text', '$2', $$'c42'$$),
+	('uuid', NULL, $$'00000000-0000-0000-0000-000000000042'::uuid$$),
+	('real', NULL, '12.5::real'),
+	('smallint', NULL, '12::smallint'),
 	('timestamptz', NULL, $$'2024-03-01 10:00+00'::timestamptz$$),
 	('timestamp', NULL, $$'2024-03-01 10:00'::timestamp$$),
 	('date', NULL, $$'2024-03-01'::date$$),
@@ -127,9 +133,20 @@ SELECT customers(s), revenue(s) FROM (SELECT expr FROM samples WHERE typ = 'clv_
 	LATERAL (SELECT run_case('SELECT ' || expr || '::text') r) y, LATERAL (SELECT substr(r, 2)::clv_summary s) z;
 SELECT run_case('SELECT clv_horizon_final(' || expr || ')') AS horizon_sample FROM samples WHERE typ = 'clv_horizon_state'::regtype;
 
+-- The aggregates that read orders (and their transition functions) have
+-- one overload per customer key type and amount type; the listing shows the
+-- one with bigint keys and numeric amounts ("listed"), and the others are
+-- checked below to behave the same.
 CREATE VIEW ext_functions AS
 SELECT p.oid, p.proname, p.prokind, p.proretset, p.pronargs,
-	   ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS argtypes, p.proargnames AS argnames
+	   ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS argtypes, p.proargnames AS argnames,
+	   coalesce((SELECT t[k] = 'bigint'::regtype
+					AND coalesce(t[k + 2] NOT IN ('double precision', 'real', 'bigint', 'integer', 'smallint'), true)
+				 FROM (SELECT ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS t,
+							  CASE WHEN p.proargnames[1] = 'customer_id' THEN 1
+								   WHEN p.proargtypes[0]::regtype IN ('clv_summary', 'clv_horizon_state', 'clv_cohort_state')
+										AND p.proargtypes[2] = 'timestamptz'::regtype THEN 2 END AS k) x
+				 WHERE k IS NOT NULL), true) AS listed
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
@@ -145,36 +162,57 @@ CREATE FUNCTION call_args(f ext_functions, nullarg int) RETURNS text LANGUAGE sq
 	FROM generate_series(1, f.pronargs) i
 $$;
 
-CREATE FUNCTION null_cases() RETURNS SETOF text LANGUAGE plpgsql AS $$
+CREATE FUNCTION null_cases(listed boolean) RETURNS TABLE(fn regprocedure, nullarg int, q text) LANGUAGE plpgsql AS $$
 DECLARE
 	f ext_functions;
 	i int;
 	args text;
 	call text;
 BEGIN
-	FOR f IN SELECT * FROM ext_functions ORDER BY proname, oid::regprocedure::text LOOP
+	FOR f IN SELECT * FROM ext_functions e WHERE e.listed = null_cases.listed ORDER BY proname, oid::regprocedure::text LOOP
+		fn := f.oid;
 		FOR i IN 0 .. f.pronargs LOOP
+			nullarg := i;
 			args := call_args(f, i);
 			IF args IS NULL OR array_length(string_to_array(args, ', '), 1) < f.pronargs THEN
 				RAISE EXCEPTION 'no sample value for an argument of %', f.oid::regprocedure;
 			END IF;
-			-- a polymorphic NULL needs a concrete type
-			args := replace(replace(args, 'NULL::anycompatible', 'NULL::int'), 'NULL::anyelement', 'NULL::numeric');
 			call := quote_ident(f.proname) || '(' || args || ')';
 			IF f.prokind = 'a' THEN
-				RETURN NEXT 'SELECT ' || call || '::text';
+				q := 'SELECT ' || call || '::text';
+				RETURN NEXT;
 				IF i = 0 THEN
-					RETURN NEXT 'SELECT ' || call || '::text WHERE false';
+					nullarg := -1;
+					q := 'SELECT ' || call || '::text WHERE false';
+					RETURN NEXT;
 				END IF;
 			ELSIF f.proretset THEN
-				RETURN NEXT 'SELECT count(*) FROM ' || call;
+				q := 'SELECT count(*) FROM ' || call;
+				RETURN NEXT;
 			ELSE
-				RETURN NEXT 'SELECT ' || call || '::text';
+				q := 'SELECT ' || call || '::text';
+				RETURN NEXT;
 			END IF;
 		END LOOP;
 	END LOOP;
 END $$;
-INSERT INTO cases (section, query) SELECT '1 nulls', q FROM null_cases() q;
+INSERT INTO cases (section, query) SELECT '1 nulls', q FROM null_cases(true);
+
+-- every other overload of a listed function gives the same kind of outcome
+-- (a value, NULL, or the same SQLSTATE) for the same NULL argument
+WITH other AS (
+	SELECT fn, nullarg, run_case(q) AS r FROM null_cases(false)),
+listed AS (
+	SELECT fn, nullarg, run_case(q) AS r FROM null_cases(true))
+SELECT count(DISTINCT o.fn) AS other_overloads, count(*) AS calls,
+	   count(*) FILTER (WHERE l.fn IS NULL) AS without_listed_twin,
+	   count(*) FILTER (WHERE CASE WHEN o.r LIKE '=%' THEN '=' ELSE o.r END
+						   IS DISTINCT FROM CASE WHEN l.r LIKE '=%' THEN '=' ELSE l.r END) AS different_outcome
+FROM other o
+LEFT JOIN ext_functions fo ON fo.oid = o.fn
+LEFT JOIN listed l ON l.nullarg = o.nullarg
+	AND l.fn = (SELECT e.oid FROM ext_functions e WHERE e.listed AND e.proname = fo.proname
+				AND e.pronargs = fo.pronargs AND e.prokind = fo.prokind);
 
 -- ---------------------------------------------------------------------------
 -- 2. order times: infinite, the ends of the timestamp range (4714-11-24 BC

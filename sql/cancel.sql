@@ -23,7 +23,7 @@ FROM (VALUES (1, '4713-01-01 00:00+00 BC'::timestamptz), (1, '294276-12-31 00:00
 CREATE TABLE big AS
 SELECT clv_summary(g, '2024-01-01'::date + g % 1000, g % 97) AS s FROM generate_series(1, 300000) g;
 CREATE TABLE big_text AS SELECT s::text AS t FROM big;
-CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE horizon_state(bigint, timestamptz, integer, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE TABLE big_horizon AS
 SELECT horizon_state(g, '2024-01-01'::timestamptz + (g % 1000) * interval '1 hour', g % 97, '30 days') AS s

@@ -57,7 +57,7 @@ SELECT clv_agg(c, now(), 9e37) FROM generate_series(1, 2) c;
 -- the largest amounts that fit sum exactly
 SELECT clv_agg(c, now(), 4e37) = 4e37, revenue(clv_summary(c, now(), 4e37)) = 8e37
 FROM generate_series(1, 2) c;
--- unsupported argument types (42804)
+-- unsupported argument types: no such overload (42883)
 SELECT clv_agg(1.5, now(), 1);
 SELECT clv_agg(1, now(), '1'::text);
 SELECT clv_agg(ARRAY[1], now(), 1);

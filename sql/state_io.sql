@@ -42,7 +42,9 @@ FROM o;
 
 -- the states to test: a test-local aggregate returns the horizon state
 -- itself (clv_agg with a horizon only returns its final value)
-CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE horizon_state(bigint, timestamptz, numeric, interval) (
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
+CREATE AGGREGATE horizon_state(text, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE horizon_rollup(clv_horizon_state) (
 	SFUNC = clv_horizon_merge, STYPE = clv_horizon_state);

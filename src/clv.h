@@ -55,6 +55,17 @@ extern int	clv_max_state_memory_kb;
 extern void clv_check_state_memory(Size newsize, const char *what);
 
 /* ----------------------------------------------------------------
+ * Argument types
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Type of argument "argnum" of a call: from the call expression, else the
+ * function's declared (non-polymorphic) type, else InvalidOid
+ */
+extern Oid	clv_fn_arg_type(FmgrInfo *flinfo, int argnum);
+
+/* ----------------------------------------------------------------
  * Order times
  * ----------------------------------------------------------------
  */

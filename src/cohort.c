@@ -1013,10 +1013,10 @@ GetArgTypes(FunctionCallInfo fcinfo)
 	if (t == NULL)
 	{
 		t = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(CohortArgTypes));
-		t->keytype = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 1));
+		t->keytype = getBaseType(clv_fn_arg_type(fcinfo->flinfo, 1));
 		t->keykind = clv_key_kind(t->keytype);
-		t->timetype = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 2));
-		t->amounttype = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 3));
+		t->timetype = getBaseType(clv_fn_arg_type(fcinfo->flinfo, 2));
+		t->amounttype = getBaseType(clv_fn_arg_type(fcinfo->flinfo, 3));
 		t->amountkind = clv_amount_kind(t->amounttype);
 		fcinfo->flinfo->fn_extra = t;
 	}

@@ -10,6 +10,8 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "common/base64.h"
 #include "common/hashfn.h"
@@ -20,9 +22,44 @@
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/syscache.h"
 #include "utils/uuid.h"
 
 #include "clv.h"
+
+/* ----------------------------------------------------------------
+ * Argument types
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The type of argument "argnum" of the function called through "flinfo":
+ * the type in the call expression, or, when there is none, the function's
+ * declared argument type.  Citus' worker_partial_agg_sfunc calls transition
+ * functions through a bare FmgrInfo (no fn_expr), so the declared type is
+ * all there is then.  InvalidOid when neither is known (a polymorphic
+ * declaration called without an expression).  Callers cache the result in
+ * fn_extra.
+ */
+Oid
+clv_fn_arg_type(FmgrInfo *flinfo, int argnum)
+{
+	Oid			typid = get_fn_expr_argtype(flinfo, argnum);
+	HeapTuple	tp;
+	Form_pg_proc procform;
+
+	if (OidIsValid(typid))
+		return typid;
+	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(flinfo->fn_oid));
+	if (!HeapTupleIsValid(tp))
+		return InvalidOid;
+	procform = (Form_pg_proc) GETSTRUCT(tp);
+	if (argnum >= 0 && argnum < procform->pronargs &&
+		!IsPolymorphicType(procform->proargtypes.values[argnum]))
+		typid = procform->proargtypes.values[argnum];
+	ReleaseSysCache(tp);
+	return typid;
+}
 
 /* ----------------------------------------------------------------
  * Order times

@@ -491,10 +491,10 @@ clv_horizon_accum(PG_FUNCTION_ARGS)
 	if (t == NULL)
 	{
 		t = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(HorizonArgTypes));
-		t->keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		t->timetype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		t->keytype = clv_fn_arg_type(fcinfo->flinfo, 1);
+		t->timetype = clv_fn_arg_type(fcinfo->flinfo, 2);
 		t->keykind = clv_key_kind(t->keytype);
-		t->amountkind = clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 3));
+		t->amountkind = clv_amount_kind(clv_fn_arg_type(fcinfo->flinfo, 3));
 		fcinfo->flinfo->fn_extra = t;
 	}
 

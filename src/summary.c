@@ -592,14 +592,14 @@ GetArgTypes(FunctionCallInfo fcinfo, bool has_amount)
 	if (t == NULL)
 	{
 		t = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ClvArgTypes));
-		t->keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		t->timetype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		t->keytype = clv_fn_arg_type(fcinfo->flinfo, 1);
+		t->timetype = clv_fn_arg_type(fcinfo->flinfo, 2);
 		if (!OidIsValid(t->keytype) || !OidIsValid(t->timetype))
 			elog(ERROR, "could not determine argument types");
 		t->keykind = clv_key_kind(t->keytype);
 		if (has_amount)
 		{
-			Oid			amounttype = get_fn_expr_argtype(fcinfo->flinfo, 3);
+			Oid			amounttype = clv_fn_arg_type(fcinfo->flinfo, 3);
 
 			if (!OidIsValid(amounttype))
 				elog(ERROR, "could not determine argument types");

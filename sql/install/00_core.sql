@@ -1,12 +1,24 @@
 /*
  * Core: the clv_summary type and the descriptive CLV aggregates.
  *
- * Every aggregate takes the customer key as anycompatible (bigint, integer,
- * smallint, text, varchar, char or uuid; a quoted literal resolves to text),
- * the order time as timestamptz, timestamp or date (one overload each) and
- * the amount as anyelement (numeric, double precision, real or an integer),
- * so integer amounts stay exact and no call is ambiguous.  The types are
- * checked at run time.
+ * Every aggregate that reads orders has one overload per customer key type
+ * (bigint, text, uuid) and amount type (numeric, double precision, real,
+ * bigint, integer, smallint), with the order time as timestamptz.  Other
+ * inputs reach them through PostgreSQL's implicit casts, which are exact:
+ * smallint and integer keys become bigint, varchar and name keys text,
+ * char(n) keys text without trailing blanks; timestamp and date order times
+ * become timestamptz in the session TimeZone (a date at midnight).  Every
+ * amount type has its own overload because an integer amount would
+ * otherwise resolve to double precision (the preferred numeric type) and a
+ * real one would be widened before its exact conversion.  A quoted literal
+ * key resolves to text, a quoted literal amount to double precision.
+ * The signatures are concrete (not polymorphic) so that Citus can split the
+ * aggregates between workers and coordinator: its worker_partial_agg checks
+ * the declared argument types against the actual ones.
+ *
+ * The repetitive overloads are written once as templates ("-- @foreach"
+ * ... "-- @end"), expanded by sql/overloads.awk when the Makefile builds
+ * the install script.
  */
 
 -- the summary type -----------------------------------------------------------
@@ -40,35 +52,21 @@ COMMENT ON FUNCTION clv_summary_send(clv_summary) IS 'binary output of clv_summa
 
 -- transition, combine and final functions ------------------------------------
 
-CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamptz, anyelement) RETURNS clv_summary
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE FUNCTION clv_summary_accum(clv_summary, {key}, timestamptz, {amount}) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamp, anyelement) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum(clv_summary, anycompatible, date, anyelement) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamptz, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0)';
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, timestamp, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); timestamp read in the session TimeZone';
-COMMENT ON FUNCTION clv_summary_accum(clv_summary, anycompatible, date, anyelement) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0); date read as midnight in the session TimeZone';
+COMMENT ON FUNCTION clv_summary_accum(clv_summary, {key}, timestamptz, {amount}) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0)';
+-- @end
 
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamptz) RETURNS clv_summary
+-- @foreach key bigint text uuid
+CREATE FUNCTION clv_summary_accum_orders(clv_summary, {key}, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamp) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, date) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamptz) IS 'aggregate transition function: add an order';
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, timestamp) IS 'aggregate transition function: add an order';
-COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, anycompatible, date) IS 'aggregate transition function: add an order';
-
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamptz, timestamptz) RETURNS clv_summary
+COMMENT ON FUNCTION clv_summary_accum_orders(clv_summary, {key}, timestamptz) IS 'aggregate transition function: add an order';
+CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, {key}, timestamptz, timestamptz) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamp, timestamptz) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, date, timestamptz) RETURNS clv_summary
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamp, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
-COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, date, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
+COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, {key}, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
+-- @end
 
 CREATE FUNCTION clv_summary_merge(clv_summary, clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -92,57 +90,28 @@ COMMENT ON FUNCTION clv_retention_rate_final(clv_summary) IS 'aggregate final fu
 
 -- the aggregates ------------------------------------------------------------
 
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE AGGREGATE clv_agg(customer_id {key}, ordered_at timestamptz, amount {amount}) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
-	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement) (
-	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
-COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
-COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
-
-CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamptz) (
-	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamp) (
-	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at date) (
-	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamptz) IS 'share of customers with two or more orders';
-COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamp) IS 'share of customers with two or more orders';
-COMMENT ON AGGREGATE repeat_rate(anycompatible, date) IS 'share of customers with two or more orders';
-
-CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamptz, cutoff timestamptz) (
-	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamp, cutoff timestamptz) (
-	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at date, cutoff timestamptz) (
-	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE retention_rate(anycompatible, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
-COMMENT ON AGGREGATE retention_rate(anycompatible, timestamp, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
-COMMENT ON AGGREGATE retention_rate(anycompatible, date, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
-
-CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
+COMMENT ON AGGREGATE clv_agg({key}, timestamptz, {amount}) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
+CREATE AGGREGATE clv_summary(customer_id {key}, ordered_at timestamptz, amount {amount}) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
-	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at date, amount anyelement) (
-	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_summary(anycompatible, timestamptz, anyelement) IS 'build a mergeable clv_summary of orders';
-COMMENT ON AGGREGATE clv_summary(anycompatible, timestamp, anyelement) IS 'build a mergeable clv_summary of orders';
-COMMENT ON AGGREGATE clv_summary(anycompatible, date, anyelement) IS 'build a mergeable clv_summary of orders';
+COMMENT ON AGGREGATE clv_summary({key}, timestamptz, {amount}) IS 'build a mergeable clv_summary of orders';
+-- @end
+
+-- @foreach key bigint text uuid
+CREATE AGGREGATE repeat_rate(customer_id {key}, ordered_at timestamptz) (
+	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate({key}, timestamptz) IS 'share of customers with two or more orders';
+CREATE AGGREGATE retention_rate(customer_id {key}, ordered_at timestamptz, cutoff timestamptz) (
+	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE retention_rate({key}, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
+-- @end
 
 CREATE AGGREGATE rollup(clv_summary) (
 	SFUNC = clv_summary_merge, STYPE = clv_summary,
@@ -231,15 +200,12 @@ COMMENT ON FUNCTION clv_horizon_state_out(clv_horizon_state) IS 'text output of 
 COMMENT ON FUNCTION clv_horizon_state_recv(internal) IS 'binary input of clv_horizon_state';
 COMMENT ON FUNCTION clv_horizon_state_send(clv_horizon_state) IS 'binary output of clv_horizon_state';
 
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamptz, anyelement, interval) RETURNS clv_horizon_state
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE FUNCTION clv_horizon_accum(clv_horizon_state, {key}, timestamptz, {amount}, interval) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamp, anyelement, interval) RETURNS clv_horizon_state
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, date, anyelement, interval) RETURNS clv_horizon_state
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamptz, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamp, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
-COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, date, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, {key}, timestamptz, {amount}, interval) IS 'aggregate transition function of clv_agg with a horizon';
+-- @end
 
 CREATE FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -249,15 +215,10 @@ CREATE FUNCTION clv_horizon_final(clv_horizon_state) RETURNS numeric
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION clv_horizon_final(clv_horizon_state) IS 'aggregate final function of clv_agg with a horizon';
 
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement, horizon interval) (
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE AGGREGATE clv_agg(customer_id {key}, ordered_at timestamptz, amount {amount}, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
 	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement, horizon interval) (
-	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement, horizon interval) (
-	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
-COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
-COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
+COMMENT ON AGGREGATE clv_agg({key}, timestamptz, {amount}, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
+-- @end

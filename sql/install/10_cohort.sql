@@ -41,15 +41,12 @@ COMMENT ON FUNCTION clv_cohort_state_send(clv_cohort_state) IS 'binary output of
 
 -- transition and combine functions ------------------------------------------
 
-CREATE FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, timestamptz, anyelement, text, text) RETURNS clv_cohort_state
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE FUNCTION clv_cohort_state_accum(clv_cohort_state, {key}, timestamptz, {amount}, text, text) RETURNS clv_cohort_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, timestamp, anyelement, text, text) RETURNS clv_cohort_state
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-CREATE FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, date, anyelement, text, text) RETURNS clv_cohort_state
-	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, timestamptz, anyelement, text, text) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0) to its customer and calendar period';
-COMMENT ON FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, timestamp, anyelement, text, text) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0) to its customer and calendar period; timestamp read in the session TimeZone';
-COMMENT ON FUNCTION clv_cohort_state_accum(clv_cohort_state, anycompatible, date, anyelement, text, text) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0) to its customer and calendar period; date read as midnight in the session TimeZone';
+COMMENT ON FUNCTION clv_cohort_state_accum(clv_cohort_state, {key}, timestamptz, {amount}, text, text) IS 'aggregate transition function: add an order (amount >= 0) or refund (amount < 0) to its customer and calendar period';
+-- @end
 
 CREATE FUNCTION clv_cohort_state_combine(clv_cohort_state, clv_cohort_state) RETURNS clv_cohort_state
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -57,18 +54,13 @@ COMMENT ON FUNCTION clv_cohort_state_combine(clv_cohort_state, clv_cohort_state)
 
 -- aggregates ------------------------------------------------------------------
 
-CREATE AGGREGATE clv_cohort_state(customer_id anycompatible, ordered_at timestamptz, amount anyelement, period text, time_zone text) (
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE AGGREGATE clv_cohort_state(customer_id {key}, ordered_at timestamptz, amount {amount}, period text, time_zone text) (
 	SFUNC = clv_cohort_state_accum, STYPE = clv_cohort_state,
 	COMBINEFUNC = clv_cohort_state_combine, PARALLEL = SAFE);
-CREATE AGGREGATE clv_cohort_state(customer_id anycompatible, ordered_at timestamp, amount anyelement, period text, time_zone text) (
-	SFUNC = clv_cohort_state_accum, STYPE = clv_cohort_state,
-	COMBINEFUNC = clv_cohort_state_combine, PARALLEL = SAFE);
-CREATE AGGREGATE clv_cohort_state(customer_id anycompatible, ordered_at date, amount anyelement, period text, time_zone text) (
-	SFUNC = clv_cohort_state_accum, STYPE = clv_cohort_state,
-	COMBINEFUNC = clv_cohort_state_combine, PARALLEL = SAFE);
-COMMENT ON AGGREGATE clv_cohort_state(anycompatible, timestamptz, anyelement, text, text) IS 'build a mergeable cohort state of orders by calendar period (day, week, month, quarter, year) in a time zone';
-COMMENT ON AGGREGATE clv_cohort_state(anycompatible, timestamp, anyelement, text, text) IS 'build a mergeable cohort state of orders by calendar period (day, week, month, quarter, year) in a time zone';
-COMMENT ON AGGREGATE clv_cohort_state(anycompatible, date, anyelement, text, text) IS 'build a mergeable cohort state of orders by calendar period (day, week, month, quarter, year) in a time zone';
+COMMENT ON AGGREGATE clv_cohort_state({key}, timestamptz, {amount}, text, text) IS 'build a mergeable cohort state of orders by calendar period (day, week, month, quarter, year) in a time zone';
+-- @end
 
 CREATE AGGREGATE rollup(clv_cohort_state) (
 	SFUNC = clv_cohort_state_combine, STYPE = clv_cohort_state,

@@ -28,7 +28,7 @@ CREATE TABLE monthly_cohorts AS
 SELECT date_trunc('month', ordered_at)::date AS month,
 	   clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS s
 FROM orders GROUP BY 1;
-CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE horizon_state(text, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state, COMBINEFUNC = clv_horizon_merge,
 	PARALLEL = SAFE);
 CREATE TABLE horizon_states AS

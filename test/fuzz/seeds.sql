@@ -20,11 +20,17 @@ FROM generate_series(1, 400) i;
 CREATE TABLE fuzz_seeds (typname text, probe text, val text);
 
 -- the aggregates' states as values (no final function)
-CREATE AGGREGATE fuzz_cutoff_state(anycompatible, timestamptz, timestamptz) (
+CREATE AGGREGATE fuzz_cutoff_state(text, timestamptz, timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary);
-CREATE AGGREGATE fuzz_orders_state(anycompatible, timestamptz) (
+CREATE AGGREGATE fuzz_orders_state(bigint, timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary);
-CREATE AGGREGATE fuzz_horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE fuzz_horizon_state(bigint, timestamptz, numeric, interval) (
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
+CREATE AGGREGATE fuzz_horizon_state(text, timestamptz, float8, interval) (
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
+CREATE AGGREGATE fuzz_horizon_state(uuid, timestamptz, integer, interval) (
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
+CREATE AGGREGATE fuzz_horizon_state(bigint, timestamptz, integer, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE fuzz_horizon_rollup(clv_horizon_state) (
 	SFUNC = clv_horizon_merge, STYPE = clv_horizon_state);

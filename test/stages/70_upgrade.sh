@@ -78,5 +78,25 @@ same_data() {
 }
 clv_check "data of $prev reads the same after the update (table, refreshed materialized view)" same_data
 
-clv_psql -d postgres -c "DROP DATABASE \"$old\"" -c "DROP DATABASE \"$new\"" >/dev/null
+# A view of the user on an aggregate that the update replaces (the
+# polymorphic signatures of 0.2.0) stops the update before any change, with
+# a message naming the view; without it the update goes through.
+blocked=${PGDATABASE}_blocked
+blocked_update() {
+	local out
+	clv_psql -d postgres -c "CREATE DATABASE \"$blocked\"" >/dev/null || return 1
+	clv_psql -d "$blocked" -c "CREATE EXTENSION clv VERSION '$prev'" \
+		-c "CREATE VIEW user_clv AS SELECT clv_agg(c, t, a) FROM (VALUES (1, now(), 1.0)) v(c, t, a)" || return 1
+	out=$(clv_psql -d "$blocked" -c "ALTER EXTENSION clv UPDATE TO '$EXTVERSION'" 2>&1) &&
+		{ echo "the update went through: $out"; return 1; }
+	echo "$out"
+	grep -q "ERROR:  cannot update clv to $EXTVERSION: objects depend on the aggregates it replaces" <<<"$out" &&
+		grep -q "view user_clv" <<<"$out" || return 1
+	[ "$(clv_psql -At -d "$blocked" -c "SELECT extversion FROM pg_extension WHERE extname = 'clv'")" = "$prev" ] || return 1
+	clv_psql -d "$blocked" -c "DROP VIEW user_clv" -c "ALTER EXTENSION clv UPDATE TO '$EXTVERSION'" \
+		-c "CREATE VIEW user_clv AS SELECT clv_agg(c, t, a) FROM (VALUES (1, now(), 1.0)) v(c, t, a)" || return 1
+}
+clv_check "a view on a replaced aggregate stops the update with a message naming it" blocked_update
+
+clv_psql -d postgres -c "DROP DATABASE \"$old\"" -c "DROP DATABASE \"$new\"" -c "DROP DATABASE IF EXISTS \"$blocked\"" >/dev/null
 clv_stage_done

@@ -127,11 +127,12 @@ added_rows+=$(psql -At -d "$db" -c "$members_sql" | sed "s/^/$cur_rank	$current	
 
 # ---------------------------------------------------------------- families
 # "fragment<TAB>FUNCTION|AGGREGATE|TYPE<TAB>signature" for every COMMENT ON of
-# the install fragments (a comment names its object on one line)
+# the install fragments, their overload templates expanded (a comment names
+# its object on one line)
 fam_rows=
 for f in sql/install/[0-9][0-9]_*.sql; do
 	n=$(basename "$f" .sql)
-	fam_rows+=$(tr '\n\t' '  ' <"$f" | grep -oE 'COMMENT ON +(FUNCTION|AGGREGATE|TYPE) +[^ (]+( *\([^)]*\))? +IS' |
+	fam_rows+=$(awk -f sql/overloads.awk "$f" | tr '\n\t' '  ' | grep -oE 'COMMENT ON +(FUNCTION|AGGREGATE|TYPE) +[^ (]+( *\([^)]*\))? +IS' |
 		sed -E "s/^COMMENT ON +(FUNCTION|AGGREGATE|TYPE) +(.*[^ ]) +IS\$/$n	$(family_title "$n" | sed 's/[\/&]/\\&/g')	\\1	\\2/")$'\n'
 done
 
