@@ -19,15 +19,8 @@
 
 . "$(dirname "$0")/plot.sh"
 
-if [ $# -ne 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-fi
-outdir=$1
-mkdir -p "$outdir"
-outdir=$(cd "$outdir" && pwd)
-plot_require_gnuplot
-plot_workdir
+plot_start "$@"
+outdir=$PLOT_OUTDIR
 work=$PLOT_WORK
 maxoff=${CLV_CHARTS_MAX_OFFSET:-24}
 [[ "$maxoff" =~ ^[1-9][0-9]*$ ]] || { echo "charts: CLV_CHARTS_MAX_OFFSET must be a positive integer" >&2; exit 2; }
