@@ -139,6 +139,25 @@ DROP SCHEMA growth_trap CASCADE;
 RESET client_min_messages;
 
 --
+-- the caller's settings are as they were after a call (the report step
+-- runs without JIT), also inside a transaction
+--
+SET jit = on;
+SELECT count(*) AS rows FROM clv_acquisition('SELECT * FROM orders', 'SELECT * FROM spend');
+SELECT count(*) AS rows FROM clv_referral_value('SELECT customer_id, ordered_at, amount FROM orders', 'SELECT * FROM referrals');
+SHOW jit;
+BEGIN;
+SET LOCAL jit = off;
+SELECT count(*) AS rows FROM clv_acquisition('SELECT * FROM orders', 'SELECT * FROM spend');
+SHOW jit;
+SET LOCAL jit = on;
+SELECT count(*) AS rows FROM clv_referral_value('SELECT customer_id, ordered_at, amount FROM orders', 'SELECT * FROM referrals');
+SHOW jit;
+COMMIT;
+SHOW jit;
+RESET jit;
+
+--
 -- relocated, and called with an empty search_path: nothing depends on it
 --
 CREATE SCHEMA growth_moved;
