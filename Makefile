@@ -31,8 +31,9 @@ PGFILEDESC   = "clv - customer lifetime value"
 REGRESS_CORE   = agg rates summary semantics signatures parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
+REGRESS_GROWTH = referral acquisition growth_errors
 REGRESS_EXTRA  = state_io bad_input privileges cancel
-REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_EXTRA)
+REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_GROWTH) $(REGRESS_EXTRA)
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG   ?= pg_config

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/readme"
 first=1
-for s in intro setup core cohort models clients bi scheduled_refresh performance citus reliability reference development; do
+for s in intro setup core cohort growth models clients bi scheduled_refresh performance citus reliability reference development; do
 	[ -f "$s.md" ] || continue
 	[ $first = 1 ] || printf '\n'
 	first=0

@@ -83,7 +83,9 @@ CREATE FUNCTION bin(text) RETURNS bytea LANGUAGE sql IMMUTABLE
 -- the state of clv_agg with a horizon, as a value
 CREATE AGGREGATE horizon_state(bigint, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
-CREATE TABLE samples (typ regtype, argname text, expr text);
+-- func: a sample for that function only (where one argument name means
+-- different queries)
+CREATE TABLE samples (typ regtype, argname text, expr text, func name);
 INSERT INTO samples VALUES
 	-- customer keys and amounts of the overloads (numeric, double precision
 	-- and integer samples below)
@@ -126,7 +128,28 @@ INSERT INTO samples VALUES
 	('bgnbd_model', NULL, $$ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model$$),
 	('pareto_nbd_model', NULL, $$ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model$$),
 	('gamma_gamma_model', NULL, $$ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model$$),
-	('btyd_data', NULL, $$(SELECT btyd_data(f, r, t) FROM (VALUES (2, 30, 40), (0, 0, 40), (5, 35, 40), (1, 10, 40)) v(f, r, t))$$);
+	('btyd_data', NULL, $$(SELECT btyd_data(f, r, t) FROM (VALUES (2, 30, 40), (0, 0, 40), (5, 35, 40), (1, 10, 40)) v(f, r, t))$$),
+	-- growth (40_growth.sql): queries, and the arrays of the support functions
+	('text', 'referrals_query', $$'SELECT 2, 1'$$),
+	('text', 'spend_query', $$'SELECT date ''2024-01-01'', ''search'', 90.0'$$),
+	('text', 'query', $$'SELECT 1, 2.5'$$),
+	('text', 'caller', $$'f'$$),
+	('text', 'what', $$'query'$$),
+	('text[]', 'columns', $$ARRAY['customer_id:key', 'amount:amount']$$),
+	('text[]', 'customer_ids', $$ARRAY['1', '2']$$),
+	('numeric[]', 'revenues', $$ARRAY[10.5, 3]$$),
+	('text[]', 'referred_ids', $$ARRAY['2']$$),
+	('text[]', 'referrer_ids', $$ARRAY['1']$$),
+	('text[]', 'cohort_channels', $$ARRAY['search', 'search']$$),
+	('date[]', 'cohorts', $$ARRAY[date '2024-01-01', '2024-01-01']$$),
+	('integer[]', 'offsets', $$ARRAY[0, 1]$$),
+	('bigint[]', 'cohort_sizes', $$ARRAY[2, 2]::bigint[]$$),
+	('bigint[]', 'actives', $$ARRAY[2, 1]::bigint[]$$),
+	('text[]', 'spend_channels', $$ARRAY['search']$$),
+	('timestamp[]', 'spend_starts', $$ARRAY[timestamp '2024-01-01']$$),
+	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$);
+INSERT INTO samples VALUES
+	('text', 'orders_query', $$'SELECT 1, timestamptz ''2024-01-01'', 10.0, ''search'''$$, 'clv_acquisition');
 
 -- the sample state values are valid
 SELECT customers(s), revenue(s) FROM (SELECT expr FROM samples WHERE typ = 'clv_summary'::regtype) x,
@@ -158,7 +181,8 @@ CREATE FUNCTION call_args(f ext_functions, nullarg int) RETURNS text LANGUAGE sq
 	SELECT string_agg(CASE WHEN i = nullarg THEN 'NULL::' || f.argtypes[i]::text
 		ELSE (SELECT s.expr FROM samples s WHERE s.typ = f.argtypes[i]
 				AND (s.argname IS NULL OR s.argname = coalesce(nullif(f.argnames[i], ''), '$' || i))
-			  ORDER BY s.argname IS NULL LIMIT 1) END, ', ' ORDER BY i)
+				AND (s.func IS NULL OR s.func = f.proname)
+			  ORDER BY s.func IS NULL, s.argname IS NULL LIMIT 1) END, ', ' ORDER BY i)
 	FROM generate_series(1, f.pronargs) i
 $$;
 

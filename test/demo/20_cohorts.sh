@@ -20,15 +20,8 @@
 
 . "$(dirname "$0")/plot.sh"
 
-if [ $# -ne 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
-	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-fi
-outdir=$1
-mkdir -p "$outdir"
-outdir=$(cd "$outdir" && pwd)
-plot_require_gnuplot
-plot_workdir
+plot_start "$@"
+outdir=$PLOT_OUTDIR
 work=$PLOT_WORK
 
 query=${CLV_CHARTS_QUERY:-SELECT customer_id, ordered_at, amount FROM shop.orders}

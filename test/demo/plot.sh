@@ -17,6 +17,11 @@
 #                          (pngcairo when available)
 #   plot_workdir           set PLOT_WORK to a new scratch directory, removed
 #                          on exit unless CLV_CHARTS_DEBUG=1
+#   plot_start "$@"        the common start of a chart script: with other
+#                          than one argument (or -h, --help) print the
+#                          script's header comment and exit 2; else create
+#                          the output directory, set PLOT_OUTDIR to its
+#                          absolute path, require gnuplot, plot_workdir
 
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../lib/pgenv.sh"
@@ -52,4 +57,15 @@ plot_term() {
 plot_workdir() {
 	PLOT_WORK=$(mktemp -d "${TMPDIR:-/tmp}/clv-charts.XXXXXX")
 	trap '[ "${CLV_CHARTS_DEBUG:-0}" = 1 ] || rm -rf "$PLOT_WORK"' EXIT
+}
+
+plot_start() {
+	if [ $# -ne 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
+		awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" >&2
+		exit 2
+	fi
+	mkdir -p "$1"
+	PLOT_OUTDIR=$(cd "$1" && pwd)
+	plot_require_gnuplot
+	plot_workdir
 }

@@ -9,7 +9,14 @@
 
 # Functions that may legitimately be other than PARALLEL SAFE / lack a
 # combine function: list them here as regprocedure text, with a reason.
-PARALLEL_EXCEPTIONS=()
+PARALLEL_EXCEPTIONS=(
+	# run the caller's query (a cursor, or PL/pgSQL EXECUTE), which may read
+	# temporary tables that parallel workers cannot see: PARALLEL RESTRICTED
+	'clv_cohorts(text)' 'clv_cohorts(text,text)' 'clv_cohorts(text,text,text)'
+	'clv_check_query(text,text,text,text[])'
+	'clv_referral_value(text,text,integer)'
+	'clv_acquisition(text,text,text,text,numeric)'
+)
 NO_COMBINE_EXCEPTIONS=()
 
 script=sql/clv--$EXTVERSION.sql
@@ -88,7 +95,9 @@ members="SELECT p.oid, p.oid::regprocedure::text AS sig, p.proparallel, p.prosec
 	FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 	WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')"
-sql_list() { local s=""; local x; for x in "$@"; do s+="${s:+,}'${x//\'/\'\'}'"; done; echo "${s:-NULL}"; }
+# a quoted SQL list of the arguments; with none, a list that matches nothing
+# (NOT IN (NULL) would be NULL for every row and hide every offender)
+sql_list() { local s=""; local x; for x in "$@"; do s+="${s:+,}'${x//\'/\'\'}'"; done; echo "${s:-''}"; }
 
 clv_check "the extension has functions" test "$(clv_psql -At -c "SELECT count(*) FROM ($members) m")" -gt 0
 clv_check "every function and aggregate is PARALLEL SAFE" query_empty \

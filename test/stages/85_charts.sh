@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# test/stages/85_charts.sh: the demo's cohort charts (test/demo/20_cohorts.sh)
-# from the demo data: both PNG files are written, are valid PNG images of
-# the expected size, and the cohort table they are drawn from is the one of
-# plain SQL.
+# test/stages/85_charts.sh: the demo's charts from the demo data: the cohort
+# charts (test/demo/20_cohorts.sh) and the CLV:CAC chart
+# (test/demo/40_growth.sh) are written, are valid PNG images of the expected
+# size, and the data they are drawn from agree with plain SQL.
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
@@ -64,5 +64,26 @@ charts_data() {
 	echo "$n cohorts, offsets 0 to $off, $rows rows"
 }
 clv_check "the charts are drawn from the full cohort table (cohorts, offsets, rows as in plain SQL)" charts_data
+
+# the growth chart (test/demo/40_growth.sh): CLV:CAC of the paid channels
+run_growth_chart() {
+	bash test/demo/40_growth.sh "$charts_dir" >"$CLV_TMP/growth.out" 2>&1 || { cat "$CLV_TMP/growth.out"; return 1; }
+	cat "$CLV_TMP/growth.out"
+	grep -qx "$charts_dir/clv_to_cac.png" "$CLV_TMP/growth.out" || { echo "path not printed"; return 1; }
+}
+clv_check "bash test/demo/40_growth.sh OUTDIR exits 0 and prints the path" run_growth_chart
+clv_check "clv_to_cac.png is a valid PNG image of at least 1000x400" png_ok "$charts_dir/clv_to_cac.png" 1000 400
+
+# one line per channel with spend and customers in some month (plain SQL)
+growth_data() {
+	local n
+	n=$(clv_psql -At -c "SELECT count(DISTINCT s.channel) FROM shop.marketing_spend AS s
+		WHERE s.spend > 0 AND EXISTS (SELECT FROM shop.customers AS c
+			WHERE c.channel = s.channel AND date_trunc('month', c.first_order_at AT TIME ZONE 'UTC') = s.month)") || return 1
+	grep -q "^charts: CLV:CAC of $n paid channels, offsets 0 to 24, " "$CLV_TMP/growth.out" ||
+		{ echo "plain SQL: $n paid channels; 40_growth.sh said:"; grep '^charts:' "$CLV_TMP/growth.out"; return 1; }
+	echo "$n paid channels"
+}
+clv_check "the growth chart has one line per paid channel (as in plain SQL)" growth_data
 
 clv_stage_done
