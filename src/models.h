@@ -52,7 +52,7 @@ extern void clv_optim_minimize(ClvObjectiveFn fn, void *arg, int n,
 							   ClvOptimResult *result);
 
 /* ----------------------------------------------------------------
- * Special functions (optim.c)
+ * Special functions (special.c)
  * ----------------------------------------------------------------
  */
 
@@ -131,7 +131,7 @@ extern BtydData *clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno,
 extern BtydEntry *clv_btyd_sorted_entries(const BtydData *d);
 
 /* ----------------------------------------------------------------
- * Model composites (btyd_data.c)
+ * Model composites (model_composite.c)
  * ----------------------------------------------------------------
  */
 
