@@ -21,8 +21,8 @@ EXCEPTION WHEN others THEN
 	RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 
-\set BG 'ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model'
-\set GG 'ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model'
+\set BG 'ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model'
+\set GG 'ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model'
 -- weekly summary, 12 months at 1 % a month; daily summary, 24 months at 2 %, 30 % margin
 SELECT abs(clv_predict(:BG, :GG, 2, 30.43, 38.86, 22.35, 12, 0.01, 'week') - 36.2892111255992) < 1e-9 AS weekly_ok,
 	   abs(clv_predict(:BG, :GG, 5, 200, 272, 40, 24, 0.02, 'day', 0.3) - 51.3903078886748) < 1e-9 AS daily_margin_ok;
@@ -41,7 +41,7 @@ SELECT abs(clv_predict(:BG, :GG, 0, 0, 38.86, 0, 12, 0, 'week')
 		   - 0.25 * clv_predict(:BG, :GG, 2, 30.43, 38.86, 22.35, 12, 0.01, 'week')) < 1e-12 AS margin_scales;
 -- day and week summaries of the same customer give nearly the same CLV
 -- (a month is 30 days = 4.2857 weeks vs 4.345 weeks, as in lifetimes)
-SELECT round(clv_predict(ROW(0.243, 4.414 * 7, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, :GG, 2, 213, 272, 22.35, 12, 0.01, 'day')::numeric, 2) AS per_day,
+SELECT round(clv_predict(ROW(0.243, 4.414 * 7, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, :GG, 2, 213, 272, 22.35, 12, 0.01, 'day')::numeric, 2) AS per_day,
 	   round(clv_predict(:BG, :GG, 2, 213 / 7.0, 272 / 7.0, 22.35, 12, 0.01, 'week')::numeric, 2) AS per_week;
 
 -- from orders to predicted CLV in three statements (the README example)
@@ -77,12 +77,12 @@ FROM customer_clv ORDER BY clv DESC, customer_id LIMIT 5;
 
 -- NULLs and errors
 SELECT clv_predict(:BG, NULL, 2, 30.43, 38.86, 22.35, 12, 0.01) IS NULL AS strict_null;
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, -1, 0.01)$$);
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, -0.01)$$);
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01, 'month')$$);
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01, 'week', 'NaN')$$);
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 1, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01)$$);
-SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 40, 38, 22, 12, 0.01)$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, -1, 0.01)$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, -0.01)$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01, 'fortnight')$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01, 'week', 'NaN')$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 1, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 38, 22, 12, 0.01)$$);
+SELECT pg_temp.sqlstate_of($$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 40, 38, 22, 12, 0.01)$$);
 -- extreme inputs
 SELECT clv_predict(:BG, :GG, 3000, 29990, 30000, 1e6, 120, 0.01, 'day') BETWEEN 1 AND 1e15 AS busy_finite,
 	   clv_predict(:BG, :GG, 3000, 20000, 30000, 1e6, 120, 0.01, 'day') BETWEEN 0 AND 1e-200 AS dead_zero;

@@ -213,11 +213,12 @@ PenalizerArg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Common body of the transition functions: add one customer (key v) to
+ * Common body of the transition functions: add w customers with key v to
  * the state in argument 0, in place when called as an aggregate.
  */
 static Datum
-BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int penarg, const char *what)
+BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int64 w, int penarg,
+		  const char *what)
 {
 	BtydData   *d;
 	MemoryContext aggcontext;
@@ -253,7 +254,7 @@ BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int penarg, const char *
 	 * or a grown copy in the per-call context, which nodeAgg copies into
 	 * the aggregate context before freeing the old state.
 	 */
-	d = BtydAdd(d, v, 1, what);
+	d = BtydAdd(d, v, w, what);
 	PG_RETURN_POINTER(d);
 }
 
@@ -322,7 +323,7 @@ clv_btyd_data_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, -1, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 1, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, recency, T) with a penalizer */
@@ -338,7 +339,32 @@ clv_btyd_data_accum_pen(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 4, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 1, 4, "btyd_data");
+}
+
+/*
+ * Transition: add "weight" customers with (frequency, recency, T) (for data
+ * that comes with counts, such as bgbb_fit's); a weight of 0 adds nothing
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_weighted);
+Datum
+clv_btyd_data_accum_weighted(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+	int64		w;
+
+	if (!RfmArgs(fcinfo, 4, v) || (w = PG_GETARG_INT64(4)) == 0)
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (w < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weight must not be negative"),
+				 errdetail("The value was " INT64_FORMAT ".", w)));
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, w, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, monetary value) */
@@ -354,7 +380,7 @@ clv_btyd_data_accum_spend(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, -1, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 1, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, monetary value) with a penalizer */
@@ -370,7 +396,7 @@ clv_btyd_data_accum_spend_pen(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 3, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 1, 3, "btyd_data");
 }
 
 /* Combine two states exactly (weights of equal entries add up) */

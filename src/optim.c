@@ -461,10 +461,13 @@ RunNelderMead(OptimProblem *p, OptimPoint *best, int *iters)
  * differences, step 1e-3, noise about 1e-9) positive definite, with every
  * Cholesky pivot above 1e-7 * (1 + max |H_ii|)?  A flat direction (an
  * unidentified parameter, a supremum at the boundary of the parameter
- * space) fails the test.
+ * space) fails the test.  The Hessian is copied to "hessian" (the observed
+ * information of the fits' standard errors; the truncation error of the
+ * differences is about 1e-7 relative).
  */
 static bool
-HessianOk(OptimProblem *p, const OptimPoint *pt)
+HessianOk(OptimProblem *p, const OptimPoint *pt,
+		  double hessian[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS])
 {
 	int			n = p->n;
 	double		H[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
@@ -513,6 +516,7 @@ HessianOk(OptimProblem *p, const OptimPoint *pt)
 				return false;
 		}
 	}
+	memcpy(hessian, H, sizeof(H));
 	/* Cholesky factorisation in place */
 	for (j = 0; j < n; j++)
 	{
@@ -577,11 +581,71 @@ clv_optim_minimize(ClvObjectiveFn fn, void *arg, int n, double *theta,
 	}
 
 	if (conv && isfinite(cur.f))
-		conv = HessianOk(&p, &cur);
+		conv = HessianOk(&p, &cur, result->hessian);
 
 	memcpy(theta, cur.x, sizeof(double) * n);
 	result->f = cur.f;
 	result->gradmax = isfinite(cur.f) ? MaxAbs(cur.g, n) : INFINITY;
 	result->iterations = iters;
 	result->converged = conv && isfinite(cur.f);
+}
+
+/*
+ * Inverse of the symmetric positive definite n x n matrix a (Cholesky
+ * factorisation, then the inverse of the factor); false when a is not
+ * positive definite.
+ */
+bool
+clv_spd_inverse(int n, const double a[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS],
+				double inv[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS])
+{
+	double		L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	double		Li[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	int			i,
+				j,
+				k;
+
+	memset(L, 0, sizeof(L));
+	memset(Li, 0, sizeof(Li));
+	for (j = 0; j < n; j++)
+	{
+		double		d = a[j][j];
+
+		for (k = 0; k < j; k++)
+			d -= L[j][k] * L[j][k];
+		if (!(d > 0.0) || !isfinite(d))
+			return false;
+		L[j][j] = sqrt(d);
+		for (i = j + 1; i < n; i++)
+		{
+			double		v = a[i][j];
+
+			for (k = 0; k < j; k++)
+				v -= L[i][k] * L[j][k];
+			L[i][j] = v / L[j][j];
+		}
+	}
+	/* Li = L^-1 (lower triangular), then inv = Li' Li */
+	for (j = 0; j < n; j++)
+	{
+		Li[j][j] = 1.0 / L[j][j];
+		for (i = j + 1; i < n; i++)
+		{
+			double		v = 0.0;
+
+			for (k = j; k < i; k++)
+				v -= L[i][k] * Li[k][j];
+			Li[i][j] = v / L[i][i];
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+		{
+			double		v = 0.0;
+
+			for (k = Max(i, j); k < n; k++)
+				v += Li[k][i] * Li[k][j];
+			inv[i][j] = v;
+		}
+	return true;
 }

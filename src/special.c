@@ -239,3 +239,137 @@ clv_log_hyp2f1(double a, double b, double c, double z, double w,
 	}
 	return Hyp2F1Series(a, b, c, z, 10000000L, logabs, sign);
 }
+
+/* ln B(a, b) = ln Gamma(a) + ln Gamma(b) - ln Gamma(a + b), a, b > 0 */
+double
+clv_lbeta(double a, double b)
+{
+	return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+
+/*
+ * The power series of 2F1(a, b; c; z_j) at n points 0 <= z_0 <= ... <=
+ * z_{n-1} < 1 at once: tails[j] = 2F1(a, b; c; z_j) - 1 = sum_{k >= 1}
+ * (a)_k (b)_k / ((c)_k k!) z_j^k.  The coefficients are computed once for
+ * all points (one division per term instead of one per term and point),
+ * which is what makes a path of horizons cheap.  Each point stops as
+ * Hyp2F1Series does (a settled, decreasing tail below 1e-17 of the sum).
+ * Plain double arithmetic: returns false, and the caller evaluates each
+ * point with clv_log_hyp2f1, when a term exceeds 1e280, c + k is a pole or
+ * the series needs more than 100000 terms.
+ */
+bool
+clv_hyp2f1_tails(double a, double b, double c, int n, const double *z,
+				 double *tails)
+{
+	double		term[CLV_MAX_PATH];
+	bool		done[CLV_MAX_PATH];
+	double		settle = fabs(a) + fabs(b) + fabs(c) + 2.0;
+	int			left = n;
+	int			j;
+	long		k;
+
+	Assert(n >= 0 && n <= CLV_MAX_PATH);
+	for (j = 0; j < n; j++)
+	{
+		if (!(z[j] >= 0.0 && z[j] < 1.0))
+			return false;
+		term[j] = 1.0;
+		tails[j] = 0.0;
+		done[j] = (z[j] == 0.0);
+		if (done[j])
+			left--;
+	}
+	for (k = 0; left > 0; k++)
+	{
+		double		coef;
+
+		if (k >= 100000L || fabs(c + k) < 1e-13)
+			return false;
+		coef = (a + k) * (b + k) / ((c + k) * (k + 1));
+		for (j = 0; j < n; j++)
+		{
+			double		ratio;
+
+			if (done[j])
+				continue;
+			ratio = coef * z[j];
+			term[j] *= ratio;
+			tails[j] += term[j];
+			if (fabs(term[j]) > 1e280)
+				return false;
+			if (term[j] == 0.0 ||
+				(k > settle && fabs(ratio) < 1.0 &&
+				 fabs(term[j]) <= 1e-17 * fabs(1.0 + tails[j]) * (1.0 - Max(fabs(ratio), z[j]))))
+			{
+				done[j] = true;
+				left--;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * The negative binomial distribution of the number of purchases N(t) in
+ * (0, t] of the NBD model (a Poisson rate lambda ~ gamma(r, alpha)):
+ *	 P(N(t) = n) = Gamma(r+n) / (Gamma(r) n!) w^r z^n,
+ *	 z = t / (alpha + t), w = alpha / (alpha + t) = 1 - z
+ * (Fader, Hardie & Lee 2005, eq. 3, and their note 004).  Logarithm; w and
+ * z are given separately so that neither loses precision.
+ */
+double
+clv_nbd_log_pmf(double r, double z, double w, double n)
+{
+	if (z == 0.0)
+		return (n == 0.0) ? 0.0 : -INFINITY;
+	return lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(w) + n * log(z);
+}
+
+/*
+ * P(N(t) >= n) of the same distribution: 1 - sum_{j < n} P(N(t) = j) when
+ * that sum is at most 1/2, else the upper tail sum_{j >= n} P(N(t) = j)
+ * directly (positive terms, so that a small probability keeps its
+ * relative precision).  The terms follow from P(j+1) = P(j) (r+j)/(j+1) z.
+ */
+double
+clv_nbd_sf(double r, double z, double w, double n)
+{
+	double		lp;
+	double		head = 0.0;
+	double		j;
+
+	if (n <= 0.0)
+		return 1.0;
+	if (z == 0.0)
+		return 0.0;
+	lp = r * log(w);			/* log P(N = 0) */
+	for (j = 0.0; j < n; j += 1.0)
+	{
+		head += exp(lp);
+		lp += log((r + j) / (j + 1.0) * z);
+		if (fmod(j, 65536.0) == 65535.0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (head <= 0.5)
+		return 1.0 - head;
+
+	/* lp is log P(N = n) now: sum the tail */
+	{
+		double		tail = 0.0;
+		double		term = exp(lp);
+		double		mode = Max(0.0, (r - 1.0) * z / w);
+
+		for (j = n; j < n + 1e8; j += 1.0)
+		{
+			tail += term;
+			if (term == 0.0 ||
+				(j > mode && term <= 1e-17 * tail * w))
+				return Min(tail, 1.0);
+			term *= (r + j) / (j + 1.0) * z;
+			if (fmod(j, 65536.0) == 65535.0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	return Max(1.0 - head, 0.0);
+}
