@@ -252,58 +252,61 @@ clv_lbeta(double a, double b)
  * z_{n-1} < 1 at once: tails[j] = 2F1(a, b; c; z_j) - 1 = sum_{k >= 1}
  * (a)_k (b)_k / ((c)_k k!) z_j^k.  The coefficients are computed once for
  * all points (one division per term instead of one per term and point),
- * which is what makes a path of horizons cheap.  Each point stops as
- * Hyp2F1Series does (a settled, decreasing tail below 1e-17 of the sum).
- * Plain double arithmetic: returns false, and the caller evaluates each
- * point with clv_log_hyp2f1, when a term exceeds 1e280, c + k is a pole or
- * the series needs more than 100000 terms.
+ * which is what makes a path of horizons cheap.  The k-th term at z_j is
+ * at most the one at z_{n-1} in absolute value, so the points leave the
+ * loop in order, each once its own tail has settled as in Hyp2F1Series
+ * (past the largest parameter, a term below 1e-17 of the sum times 1 -
+ * max(ratio, z)).  Plain double arithmetic: returns false, and the caller
+ * evaluates each point with clv_log_hyp2f1, when a term exceeds 1e280, c +
+ * k is a pole or the series needs more than 100000 terms.
  */
 bool
 clv_hyp2f1_tails(double a, double b, double c, int n, const double *z,
 				 double *tails)
 {
 	double		term[CLV_MAX_PATH];
-	bool		done[CLV_MAX_PATH];
 	double		settle = fabs(a) + fabs(b) + fabs(c) + 2.0;
-	int			left = n;
+	int			lo = 0;
 	int			j;
 	long		k;
 
 	Assert(n >= 0 && n <= CLV_MAX_PATH);
 	for (j = 0; j < n; j++)
 	{
-		if (!(z[j] >= 0.0 && z[j] < 1.0))
+		if (!(z[j] >= 0.0 && z[j] < 1.0) || (j > 0 && z[j] < z[j - 1]))
 			return false;
 		term[j] = 1.0;
 		tails[j] = 0.0;
-		done[j] = (z[j] == 0.0);
-		if (done[j])
-			left--;
 	}
-	for (k = 0; left > 0; k++)
+	while (lo < n && z[lo] == 0.0)
+		lo++;
+	for (k = 0; lo < n; k++)
 	{
 		double		coef;
 
 		if (k >= 100000L || fabs(c + k) < 1e-13)
 			return false;
 		coef = (a + k) * (b + k) / ((c + k) * (k + 1));
-		for (j = 0; j < n; j++)
+		for (j = lo; j < n; j++)
 		{
-			double		ratio;
-
-			if (done[j])
-				continue;
-			ratio = coef * z[j];
-			term[j] *= ratio;
+			term[j] *= coef * z[j];
 			tails[j] += term[j];
-			if (fabs(term[j]) > 1e280)
-				return false;
-			if (term[j] == 0.0 ||
-				(k > settle && fabs(ratio) < 1.0 &&
-				 fabs(term[j]) <= 1e-17 * fabs(1.0 + tails[j]) * (1.0 - Max(fabs(ratio), z[j]))))
+		}
+		if (!(fabs(term[n - 1]) <= 1e280))
+			return false;
+		/* drop the settled points with the smallest z */
+		if (k > settle)
+		{
+			while (lo < n)
 			{
-				done[j] = true;
-				left--;
+				double		ratio = fabs(coef * z[lo]);
+
+				if (term[lo] == 0.0 ||
+					(ratio < 1.0 &&
+					 fabs(term[lo]) <= 1e-17 * fabs(1.0 + tails[lo]) * (1.0 - Max(ratio, z[lo]))))
+					lo++;
+				else
+					break;
 			}
 		}
 	}

@@ -2,7 +2,7 @@
 # test/bench/predict.sh: clv_predict of this tree against clv_predict of the
 # 0.2.0 release, side by side in one run (not part of the test suite).
 #
-#   bash test/bench/predict.sh [--reps N] [--months M] [CUSTOMERS]
+#   bash test/bench/predict.sh [--reps N] [--months M] [--callgrind] [CUSTOMERS]
 #
 # Builds clv (this tree) and the C library of the 0.2.0 release (the parent
 # of the commit that set default_version to 0.3.0 in clv.control, taken with
@@ -16,9 +16,14 @@
 # clv020.so) and this tree's, for each model family this tree supports, plus
 # the scan floor (the same query without clv_predict).  Each query runs N
 # times (default 5) in alternation, each run in its own psql session after a
-# warm-up call (so that the two libraries never share a backend); the
+# warm-up call (so that the two libraries never share a backend), with
+# jit = off (the plan's cost would start a JIT compilation of about 150 ms
+# per query, the same for both, which has nothing to do with clv); the
 # medians are printed, with the speedup against 0.2.0 and the largest
-# relative difference between the two results.  Progress goes to stderr.
+# relative difference between the two results.  --callgrind also counts
+# the instructions of one run of each query (valgrind --tool=callgrind on a
+# single-user backend; independent of the machine's load).  Progress goes
+# to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/pgenv.sh
@@ -26,11 +31,13 @@ clv_clean_env
 
 reps=5
 months=12
+callgrind=0
 size=100000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift 2 ;;
 	--months) months=$2; shift 2 ;;
+	--callgrind) callgrind=1; shift ;;
 	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	[0-9]*) size=$1; shift ;;
 	*) echo "predict bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -107,6 +114,7 @@ fi
 run() {
 	psql -At -v q="$1" <<'EOF'
 SET max_parallel_workers_per_gather = 0;
+SET jit = off;
 :q;
 \o /dev/null
 \timing on
@@ -132,7 +140,7 @@ floor=$(median <<<"${times[scan floor]}")
 old=$(median <<<"${times[0.2.0 clv_predict, BG/NBD]}")
 echo "# clv_predict: this tree against 0.2.0 ($base)"
 echo
-echo "- command: \`bash test/bench/predict.sh --reps $reps --months $months $size\`; $ncust customers, $months months, serial"
+echo "- command: \`bash test/bench/predict.sh --reps $reps --months $months$([ $callgrind = 1 ] && echo ' --callgrind') $size\`; $ncust customers, $months months, serial, jit off"
 echo "- clv $(git rev-parse --short HEAD) $(git diff --quiet && echo '' || echo '(with uncommitted changes)'), $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| query | runs (ms) | median (ms) | minus scan floor (ms) | speedup vs 0.2.0 (net of scan) | result |"
@@ -158,3 +166,27 @@ for v in old new; do
 done
 psql -At -c "SELECT 'largest relative difference per customer, 0.2.0 vs this tree (BG/NBD): ' ||
 	coalesce(max(abs(o.v - n.v) / greatest(abs(o.v), 1e-300))::text, 'none') FROM res_old o JOIN res_new n USING (i)"
+
+[ "$callgrind" = 1 ] || exit 0
+# instruction counts: each query once in a single-user backend under callgrind
+command -v valgrind >/dev/null || { echo "predict bench: valgrind not installed, no instruction counts" >&2; exit 0; }
+clv_cluster_stop "$tmp/tree" "$tmp/cluster"
+echo
+echo "| query (callgrind, one run, single-user backend) | instructions | minus scan floor | speedup vs 0.2.0 (net of scan) |"
+echo "| --- | ---: | ---: | ---: |"
+declare -A ir
+for entry in "${queries[@]}"; do
+	name=${entry%%|*}
+	echo "predict bench: callgrind: $name" >&2
+	printf 'SET jit = off;\nSET max_parallel_workers_per_gather = 0;\n%s;\n' "${entry#*|}" >"$tmp/q.sql"
+	chmod 644 "$tmp/q.sql"
+	clv_run_as_owner valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		"$CLV_BINDIR/postgres" --single -D "$tmp/cluster/pgdata" postgres <"$tmp/q.sql" >"$tmp/cg.log" 2>&1
+	ir[$name]=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.log" | tail -n 1)
+done
+for entry in "${queries[@]}"; do
+	name=${entry%%|*}
+	awk -v n="$name" -v i="${ir[$name]}" -v f="${ir[scan floor]}" -v o="${ir[0.2.0 clv_predict, BG/NBD]}" 'BEGIN {
+		if (n == "scan floor") printf "| %s | %d | - | - |\n", n, i;
+		else printf "| %s | %d | %d | %.1fx (%.1fx) |\n", n, i, i - f, o / i, (o - f) / (i - f) }'
+done
