@@ -27,7 +27,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
 REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
-REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
+REGRESS_MODELS = rfm bgnbd mbgnbd pareto_nbd gamma_gamma bgbb predict probabilities model_parameters model_units
 REGRESS_EXTRA  = state_io bad_input privileges cancel
 REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_EXTRA)
 REGRESS_OPTS = --load-extension=$(EXTENSION)

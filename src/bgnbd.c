@@ -406,9 +406,19 @@ EulerFirst(double r, double alpha, double a, double b, double t, double x,
 {
 	double		z = t / (alpha + T + t);
 	double		w = (alpha + T) / (alpha + T + t);
-	double		peak = (r + x - a + 1.0) * z / w;
 
-	return (a >= 1.0 && a + b - 1.0 - r >= 0.0) || peak > 1e5;
+	/*
+	 * Where the terms of each series stop growing, roughly: the direct
+	 * series' grow like k^(r+x-a) z^k, the Euler series' first terms by
+	 * about (a-1) z per term (which matters when a is huge: a fit whose a
+	 * and b ran off to infinity).
+	 */
+	double		peak = (r + x - a + 1.0) * z / w;
+	double		euler_peak = (a - 1.0) * z / w;
+
+	if (a >= 1.0 && a + b - 1.0 - r >= 0.0)
+		return euler_peak <= Max(peak, 1e5);	/* both all positive */
+	return peak > 1e5;
 }
 
 static bool

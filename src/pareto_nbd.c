@@ -495,27 +495,26 @@ ParetoPmf(double r, double alpha, double s, double beta, double t, double n)
 	double		i;
 	int			sign;
 
+	if (t == 0.0)
+		return (n == 0.0) ? 1.0 : 0.0;
 	first = exp(clv_nbd_log_pmf(r, t / (alpha + t), alpha / (alpha + t), n)
 				+ s * (log(beta) - log(beta + t)));
 	if (!clv_log_hyp2f1(r + s, bb, c, fabs(alpha - beta) / m, Min(alpha, beta) / m, &l0, &sign) ||
 		sign < 0)
 		return NAN;
 	l0 += lead - (r + s) * log(m);
-	if (t > 0.0)
+	for (i = 0.0; i <= n; i += 1.0)
 	{
-		for (i = 0.0; i <= n; i += 1.0)
-		{
-			double		li;
+		double		li;
 
-			if (!clv_log_hyp2f1(r + s + i, bb, c, fabs(alpha - beta) / (m + t),
-								(Min(alpha, beta) + t) / (m + t), &li, &sign) ||
-				sign < 0)
-				return NAN;
-			li += lead - (r + s + i) * log(m + t) + lgamma(r + s + i) - lgamma(r + s)
-				- lgamma(i + 1.0) + i * log(t);
-			rel -= exp(li - l0);
-			CHECK_FOR_INTERRUPTS();
-		}
+		if (!clv_log_hyp2f1(r + s + i, bb, c, fabs(alpha - beta) / (m + t),
+							(Min(alpha, beta) + t) / (m + t), &li, &sign) ||
+			sign < 0)
+			return NAN;
+		li += lead - (r + s + i) * log(m + t) + lgamma(r + s + i) - lgamma(r + s)
+			- lgamma(i + 1.0) + i * log(t);
+		rel -= exp(li - l0);
+		CHECK_FOR_INTERRUPTS();
 	}
 	return Min(Max(first + exp(l0) * Max(rel, 0.0), 0.0), 1.0);
 }

@@ -50,13 +50,56 @@ clv_logaddexp(double a, double b)
 }
 
 /*
+ * For a, b, c > 0 (a series of positive terms), a bound of the ratio of
+ * consecutive terms from term k on: sup_{j >= k} (a+j)(b+j) z / ((c+j)(j+1)).
+ * Each of (a+j)/(c+j), (b+j)/(1+j) (and the other pairing) is monotone in
+ * j and tends to 1, so its supremum over j >= k is max(its value at k, 1);
+ * the better of the two pairings is taken.  Unlike the "settled" test
+ * below it does not wait for k to pass the parameters, which matters when
+ * one of them is huge (BG/NBD models with a, b -> infinity).
+ */
+static inline double
+PositiveRatioBound(double a, double b, double c, double z, double k)
+{
+	double		p1 = Max((a + k) / (c + k), 1.0) * Max((b + k) / (1.0 + k), 1.0);
+	double		p2 = Max((b + k) / (c + k), 1.0) * Max((a + k) / (1.0 + k), 1.0);
+
+	return z * Min(p1, p2);
+}
+
+/*
+ * Is the series summed, after a term "term" (the k-th, from its ratio
+ * "ratio") and a sum "sum": are the remaining terms below 1e-17 of the
+ * sum?  Either the terms have settled (k past the parameters, so that the
+ * ratios decrease towards z from here on: the tail is below term * rmax /
+ * (1 - rmax), rmax = max(|ratio|, z)), or, for a series of positive terms,
+ * the ratios from here on are below PositiveRatioBound < 1.
+ */
+static inline bool
+SeriesDone(double a, double b, double c, double z, long k, double ratio,
+		   double term, double sum)
+{
+	if (term == 0.0)
+		return true;
+	if (k > fabs(a) + fabs(b) + fabs(c) + 2.0 && fabs(ratio) < 1.0)
+		return fabs(term) <= 1e-17 * fabs(sum) * (1.0 - Max(fabs(ratio), z));
+	if (a > 0 && b > 0 && c > 0)
+	{
+		double		R = PositiveRatioBound(a, b, c, z, k + 1.0);
+
+		return R < 1.0 && term <= 1e-17 * sum * (1.0 - R);
+	}
+	return false;
+}
+
+/*
  * Sum the series 2F1(a, b; c; z) = sum_k (a)_k (b)_k / ((c)_k k!) z^k,
  * 0 <= z < 1, with at most maxterms terms.
  *
  * The running sum is kept as sum * 2^(scale) so that series whose value
  * overflows a double (2F1 grows like (1 - z)^(c - a - b) near z = 1) still
- * give their logarithm.  Summation stops once the terms have settled into
- * a decreasing tail whose bound is below 1e-17 of the sum.
+ * give their logarithm.  Summation stops once the bound of the remaining
+ * terms is below 1e-17 of the sum (SeriesDone).
  */
 static bool
 Hyp2F1Series(double a, double b, double c, double z, long maxterms,
@@ -65,7 +108,6 @@ Hyp2F1Series(double a, double b, double c, double z, long maxterms,
 	double		term = 1.0;
 	double		sum = 1.0;
 	double		logscale = 0.0;
-	double		settle = fabs(a) + fabs(b) + fabs(c) + 2.0;
 	long		k;
 
 	for (k = 0; k < maxterms; k++)
@@ -77,22 +119,14 @@ Hyp2F1Series(double a, double b, double c, double z, long maxterms,
 		ratio = (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
 		term *= ratio;
 		sum += term;
-		if (term == 0.0)
-			break;
 		if (fabs(sum) > 1e280 || fabs(term) > 1e280)
 		{
 			sum = ldexp(sum, -900);
 			term = ldexp(term, -900);
 			logscale += 900.0 * M_LN2;
 		}
-		if (k > settle && fabs(ratio) < 1.0)
-		{
-			/* remaining terms shrink at least geometrically at max(|ratio|, z) */
-			double		rmax = Max(fabs(ratio), z);
-
-			if (fabs(term) <= 1e-17 * fabs(sum) * (1.0 - rmax))
-				break;
-		}
+		if (SeriesDone(a, b, c, z, k, ratio, term, sum))
+			break;
 		if ((k & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -254,9 +288,8 @@ clv_lbeta(double a, double b)
  * all points (one division per term instead of one per term and point),
  * which is what makes a path of horizons cheap.  The k-th term at z_j is
  * at most the one at z_{n-1} in absolute value, so the points leave the
- * loop in order, each once its own tail has settled as in Hyp2F1Series
- * (past the largest parameter, a term below 1e-17 of the sum times 1 -
- * max(ratio, z)).  Plain double arithmetic: returns false, and the caller
+ * loop in order, each once its own series is summed as in Hyp2F1Series
+ * (SeriesDone).  Plain double arithmetic: returns false, and the caller
  * evaluates each point with clv_log_hyp2f1, when a term exceeds 1e280, c +
  * k is a pole or the series needs more than 100000 terms.
  */
@@ -265,7 +298,6 @@ clv_hyp2f1_tails(double a, double b, double c, int n, const double *z,
 				 double *tails)
 {
 	double		term[CLV_MAX_PATH];
-	double		settle = fabs(a) + fabs(b) + fabs(c) + 2.0;
 	int			lo = 0;
 	int			j;
 	long		k;
@@ -294,21 +326,9 @@ clv_hyp2f1_tails(double a, double b, double c, int n, const double *z,
 		}
 		if (!(fabs(term[n - 1]) <= 1e280))
 			return false;
-		/* drop the settled points with the smallest z */
-		if (k > settle)
-		{
-			while (lo < n)
-			{
-				double		ratio = fabs(coef * z[lo]);
-
-				if (term[lo] == 0.0 ||
-					(ratio < 1.0 &&
-					 fabs(term[lo]) <= 1e-17 * fabs(1.0 + tails[lo]) * (1.0 - Max(ratio, z[lo]))))
-					lo++;
-				else
-					break;
-			}
-		}
+		/* drop the summed points with the smallest z */
+		while (lo < n && SeriesDone(a, b, c, z[lo], k, coef * z[lo], term[lo], 1.0 + tails[lo]))
+			lo++;
 	}
 	return true;
 }
