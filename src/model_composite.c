@@ -297,7 +297,13 @@ clv_model_result(FunctionCallInfo fcinfo, const ClvModelFit *fit)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != CLV_MODEL_NATTS(type))
+
+	/*
+	 * The composite of 0.2.0 ends at iterations: this library also serves a
+	 * database whose extension has not been updated yet.
+	 */
+	if (tupdesc->natts != CLV_MODEL_NATTS(type) &&
+		tupdesc->natts != CLV_ATT_ITERATIONS(type))
 		elog(ERROR, "%s has %d attributes, expected %d", type->name,
 			 tupdesc->natts, CLV_MODEL_NATTS(type));
 	memset(nulls, 0, sizeof(nulls));
@@ -330,6 +336,7 @@ clv_model_result(FunctionCallInfo fcinfo, const ClvModelFit *fit)
 	}
 	else
 		nulls[CLV_ATT_COVARIANCE(type) - 1] = true;
+	/* (heap_form_tuple reads only the tuple descriptor's attributes) */
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
