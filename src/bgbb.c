@@ -164,14 +164,8 @@ clv_bgbb_fit_final(PG_FUNCTION_ARGS)
 	bool		anyrepeat = false;
 	uint32		i;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_RFM, "bgbb_fit");
-	model.family = CLV_BGBB;
-	clv_model_origin_args(fcinfo, d, 1, &model.origin);
-
-	/* no customers: no model */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, CLV_BGBB, BTYD_KIND_RFM, "bgbb_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	fit.e = clv_btyd_sorted_entries(d);
@@ -207,20 +201,6 @@ static void
 ModelArg(FunctionCallInfo fcinfo, double *p)
 {
 	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(0), CLV_BGBB, p);
-}
-
-/* A number of periods or transactions: an integer >= 0 */
-static double
-CountArg(FunctionCallInfo fcinfo, int argno, const char *what)
-{
-	int32		n = PG_GETARG_INT32(argno);
-
-	if (n < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", what),
-				 errdetail("The value was %d.", n)));
-	return (double) n;
 }
 
 /*
@@ -263,7 +243,7 @@ clv_bgbb_p_alive(PG_FUNCTION_ARGS)
 	double		x = PG_GETARG_FLOAT8(1),
 				tx = PG_GETARG_FLOAT8(2),
 				n = PG_GETARG_FLOAT8(3);
-	double		h = (PG_NARGS() > 4) ? CountArg(fcinfo, 4, "horizon") : 1.0;
+	double		h = (PG_NARGS() > 4) ? clv_count_arg(fcinfo, 4, "horizon") : 1.0;
 	double		lbab,
 				lbgd;
 
@@ -291,7 +271,7 @@ Datum
 clv_bgbb_expected_purchases(PG_FUNCTION_ARGS)
 {
 	double		p[4];
-	double		h = CountArg(fcinfo, 1, "horizon");
+	double		h = clv_count_arg(fcinfo, 1, "horizon");
 	double		x = PG_GETARG_FLOAT8(2),
 				tx = PG_GETARG_FLOAT8(3),
 				n = PG_GETARG_FLOAT8(4);
@@ -319,7 +299,7 @@ Datum
 clv_bgbb_expected_purchases_new(PG_FUNCTION_ARGS)
 {
 	double		p[4];
-	double		n = CountArg(fcinfo, 1, "n_periods");
+	double		n = clv_count_arg(fcinfo, 1, "n_periods");
 
 	ModelArg(fcinfo, p);
 	PG_RETURN_FLOAT8(p[0] / (p[0] + p[1]) * AliveSum(p[2], p[3], 1.0, n));
@@ -338,8 +318,8 @@ Datum
 clv_bgbb_probability_purchases_new(PG_FUNCTION_ARGS)
 {
 	double		p[4];
-	double		n = CountArg(fcinfo, 1, "n_periods");
-	double		x = CountArg(fcinfo, 2, "purchases");
+	double		n = clv_count_arg(fcinfo, 1, "n_periods");
+	double		x = clv_count_arg(fcinfo, 2, "purchases");
 	double		lbab,
 				lbgd,
 				lchoose,

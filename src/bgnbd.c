@@ -330,15 +330,9 @@ BgnbdFitFinal(FunctionCallInfo fcinfo, bool modified)
 	double		meanT = 0.0;
 	uint32		i;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_RFM,
-						  modified ? "mbgnbd_fit" : "bgnbd_fit");
-	model.family = modified ? CLV_MBGNBD : CLV_BGNBD;
-	clv_model_origin_args(fcinfo, d, 1, &model.origin);
-
-	/* no customers: no model (as aggregates of no rows are NULL) */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, modified ? CLV_MBGNBD : CLV_BGNBD, BTYD_KIND_RFM,
+							modified ? "mbgnbd_fit" : "bgnbd_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	e = clv_btyd_sorted_entries(d);
@@ -690,32 +684,18 @@ ModelArg(FunctionCallInfo fcinfo, bool modified, double *p)
 					 modified ? CLV_MBGNBD : CLV_BGNBD, p);
 }
 
-/* A purchases argument: a count >= 0 */
-static double
-PurchasesArg(FunctionCallInfo fcinfo, int argno)
-{
-	int32		n = PG_GETARG_INT32(argno);
-
-	if (n < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("purchases must not be negative"),
-				 errdetail("The value was %d.", n)));
-	return (double) n;
-}
-
 /* expected_purchases(model, horizon, frequency, recency, t) */
 static Datum
 ExpectedPurchases(FunctionCallInfo fcinfo, bool modified)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4);
+	double		x,
+				tx,
+				T;
 
 	ModelArg(fcinfo, modified, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
 	PG_RETURN_FLOAT8(clv_bgnbd_expected(p, modified, t, x, tx, T));
 }
 
@@ -740,12 +720,12 @@ static Datum
 PAlive(FunctionCallInfo fcinfo, bool modified)
 {
 	double		p[4];
-	double		x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				T = PG_GETARG_FLOAT8(3);
+	double		x,
+				tx,
+				T;
 
 	ModelArg(fcinfo, modified, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 1, &x, &tx, &T);
 	PG_RETURN_FLOAT8(clv_bgnbd_alive(p, modified, x, tx, T));
 }
 
@@ -755,13 +735,13 @@ ProbabilityPurchases(FunctionCallInfo fcinfo, bool modified)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		n = PurchasesArg(fcinfo, 2);
-	double		x = PG_GETARG_FLOAT8(3),
-				tx = PG_GETARG_FLOAT8(4),
-				T = PG_GETARG_FLOAT8(5);
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
+	double		x,
+				tx,
+				T;
 
 	ModelArg(fcinfo, modified, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 3, &x, &tx, &T);
 	PG_RETURN_FLOAT8(BgnbdConditionalPmf(p, modified, t, n, x, tx, T));
 }
 
@@ -771,7 +751,7 @@ ProbabilityPurchasesNew(FunctionCallInfo fcinfo, bool modified)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		n = PurchasesArg(fcinfo, 2);
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
 
 	ModelArg(fcinfo, modified, p);
 	PG_RETURN_FLOAT8(BgnbdPmf(p[0], p[1], p[2], p[3], modified ? 1.0 : 0.0, t, n));
@@ -789,12 +769,12 @@ ProbabilityAnyPurchase(FunctionCallInfo fcinfo, bool modified)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4);
+	double		x,
+				tx,
+				T;
 
 	ModelArg(fcinfo, modified, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
 	PG_RETURN_FLOAT8(clv_bgnbd_alive(p, modified, x, tx, T) *
 					 -expm1((p[0] + x) * (log(p[1] + T) - log(p[1] + T + t))));
 }

@@ -222,14 +222,8 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 	double		meanm = 0.0;
 	uint32		i;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_SPEND, "gamma_gamma_fit");
-	model.family = CLV_GAMMA_GAMMA;
-	clv_model_origin_args(fcinfo, d, 1, &model.origin);
-
-	/* no repeat buyers: no model */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, CLV_GAMMA_GAMMA, BTYD_KIND_SPEND, "gamma_gamma_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	e = clv_btyd_sorted_entries(d);

@@ -171,6 +171,51 @@ clv_model_origin_args(FunctionCallInfo fcinfo, const BtydData *d, int unitarg,
 	}
 }
 
+/* The input of a fit (see models.h) */
+BtydData *
+clv_model_fit_input(FunctionCallInfo fcinfo, ClvModelFamily family, int kind,
+					const char *fitname, ClvModelFit *fit)
+{
+	BtydData   *d;
+
+	fit->family = family;
+	if (PG_ARGISNULL(0))
+		return NULL;
+	d = clv_btyd_data_arg(fcinfo, 0, kind, fitname);
+	clv_model_origin_args(fcinfo, d, 1, &fit->origin);
+	/* no customers: no model (as aggregates of no rows are NULL) */
+	return (d->n == 0) ? NULL : d;
+}
+
+/* ----------------------------------------------------------------
+ * Scorer arguments
+ * ----------------------------------------------------------------
+ */
+
+/* A count argument (purchases, periods): an integer >= 0 (22023) */
+double
+clv_count_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	int32		n = PG_GETARG_INT32(argno);
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", what),
+				 errdetail("The value was %d.", n)));
+	return (double) n;
+}
+
+/* Arguments argno .. argno + 2 as a valid (x, t_x, T) (clv_check_rfm) */
+void
+clv_rfm_args(FunctionCallInfo fcinfo, int argno, double *x, double *tx, double *T)
+{
+	*x = PG_GETARG_FLOAT8(argno);
+	*tx = PG_GETARG_FLOAT8(argno + 1);
+	*T = PG_GETARG_FLOAT8(argno + 2);
+	clv_check_rfm(*x, *tx, *T);
+}
+
 /* ----------------------------------------------------------------
  * Reading composites
  * ----------------------------------------------------------------

@@ -305,6 +305,24 @@ extern void clv_model_estimate(ClvModelFit *fit, ClvObjectiveFn fn, void *arg,
 /* The model composite of a fit (the function's result type) */
 extern Datum clv_model_result(FunctionCallInfo fcinfo, const ClvModelFit *fit);
 
+/*
+ * The input of a fit function fit(data btyd_data [, time_unit,
+ * observation_end]): sets fit->family and fit->origin and returns the
+ * btyd_data value (checked to be of the given kind), or NULL when there is
+ * nothing to fit (a NULL value, or no customers: no model, as aggregates of
+ * no rows are NULL).
+ */
+extern BtydData *clv_model_fit_input(FunctionCallInfo fcinfo,
+									 ClvModelFamily family, int kind,
+									 const char *fitname, ClvModelFit *fit);
+
+/* A count argument (purchases, periods): an integer >= 0 (22023) */
+extern double clv_count_arg(FunctionCallInfo fcinfo, int argno, const char *what);
+
+/* Arguments argno .. argno + 2 as a checked (x, t_x, T) */
+extern void clv_rfm_args(FunctionCallInfo fcinfo, int argno, double *x,
+						 double *tx, double *T);
+
 /* Check a double argument is finite and >= 0 (22023 otherwise) */
 extern double clv_nonneg_arg(double v, const char *what);
 

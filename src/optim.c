@@ -457,6 +457,41 @@ RunNelderMead(OptimProblem *p, OptimPoint *best, int *iters)
 }
 
 /*
+ * Cholesky factorisation a = L L' of a symmetric n x n matrix; false when
+ * a pivot is not above minpivot (a is not positive definite, or nearly
+ * singular).
+ */
+static bool
+Cholesky(int n, const double a[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS],
+		 double L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS], double minpivot)
+{
+	int			i,
+				j,
+				k;
+
+	memset(L, 0, sizeof(double) * CLV_OPTIM_MAX_PARAMS * CLV_OPTIM_MAX_PARAMS);
+	for (j = 0; j < n; j++)
+	{
+		double		d = a[j][j];
+
+		for (k = 0; k < j; k++)
+			d -= L[j][k] * L[j][k];
+		if (!(d > minpivot) || !isfinite(d))
+			return false;
+		L[j][j] = sqrt(d);
+		for (i = j + 1; i < n; i++)
+		{
+			double		v = a[i][j];
+
+			for (k = 0; k < j; k++)
+				v -= L[i][k] * L[j][k];
+			L[i][j] = v / L[j][j];
+		}
+	}
+	return true;
+}
+
+/*
  * Is the minimum at x proper: is the Hessian of f (central second
  * differences, step 1e-3, noise about 1e-9) positive definite, with every
  * Cholesky pivot above 1e-7 * (1 + max |H_ii|)?  A flat direction (an
@@ -471,12 +506,12 @@ HessianOk(OptimProblem *p, const OptimPoint *pt,
 {
 	int			n = p->n;
 	double		H[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	double		L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
 	double		x[CLV_OPTIM_MAX_PARAMS];
 	double		h = 1e-3;
 	double		scale = 0.0;
 	int			i,
-				j,
-				k;
+				j;
 
 	memcpy(x, pt->x, sizeof(double) * n);
 	for (i = 0; i < n; i++)
@@ -517,26 +552,7 @@ HessianOk(OptimProblem *p, const OptimPoint *pt,
 		}
 	}
 	memcpy(hessian, H, sizeof(H));
-	/* Cholesky factorisation in place */
-	for (j = 0; j < n; j++)
-	{
-		double		d = H[j][j];
-
-		for (k = 0; k < j; k++)
-			d -= H[j][k] * H[j][k];
-		if (!(d > 1e-7 * (1.0 + scale)))
-			return false;
-		H[j][j] = sqrt(d);
-		for (i = j + 1; i < n; i++)
-		{
-			double		v = H[i][j];
-
-			for (k = 0; k < j; k++)
-				v -= H[i][k] * H[j][k];
-			H[i][j] = v / H[j][j];
-		}
-	}
-	return true;
+	return Cholesky(n, H, L, 1e-7 * (1.0 + scale));
 }
 
 /* Minimise fn from theta; see models.h */
@@ -605,26 +621,9 @@ clv_spd_inverse(int n, const double a[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS
 				j,
 				k;
 
-	memset(L, 0, sizeof(L));
 	memset(Li, 0, sizeof(Li));
-	for (j = 0; j < n; j++)
-	{
-		double		d = a[j][j];
-
-		for (k = 0; k < j; k++)
-			d -= L[j][k] * L[j][k];
-		if (!(d > 0.0) || !isfinite(d))
-			return false;
-		L[j][j] = sqrt(d);
-		for (i = j + 1; i < n; i++)
-		{
-			double		v = a[i][j];
-
-			for (k = 0; k < j; k++)
-				v -= L[i][k] * L[j][k];
-			L[i][j] = v / L[j][j];
-		}
-	}
+	if (!Cholesky(n, a, L, 0.0))
+		return false;
 	/* Li = L^-1 (lower triangular), then inv = Li' Li */
 	for (j = 0; j < n; j++)
 	{

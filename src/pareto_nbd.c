@@ -259,14 +259,8 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	double		meanT = 0.0;
 	uint32		i;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_RFM, "pareto_nbd_fit");
-	model.family = CLV_PARETO_NBD;
-	clv_model_origin_args(fcinfo, d, 1, &model.origin);
-
-	/* no customers: no model */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, CLV_PARETO_NBD, BTYD_KIND_RFM, "pareto_nbd_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	fit.e = clv_btyd_sorted_entries(d);
@@ -391,13 +385,13 @@ Datum
 clv_pareto_nbd_p_alive(PG_FUNCTION_ARGS)
 {
 	double		p[4];
-	double		x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				T = PG_GETARG_FLOAT8(3);
+	double		x,
+				tx,
+				T;
 	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 1, &x, &tx, &T);
 	result = ParetoPAlive(p, x, tx, T);
 
 	/*
@@ -424,13 +418,13 @@ clv_pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4);
+	double		x,
+				tx,
+				T;
 	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
 	if (t == 0.0)
 		PG_RETURN_FLOAT8(0.0);
 	result = clv_pareto_path(p, x, T, t) * ParetoPAlive(p, x, tx, T);
@@ -542,20 +536,6 @@ ParetoConditionalPmf(const double *p, double t, double n, double x, double tx,
 	return Min(Max(result, 0.0), 1.0);
 }
 
-/* A purchases argument: a count >= 0 */
-static double
-PurchasesArg(FunctionCallInfo fcinfo, int argno)
-{
-	int32		n = PG_GETARG_INT32(argno);
-
-	if (n < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("purchases must not be negative"),
-				 errdetail("The value was %d.", n)));
-	return (double) n;
-}
-
 /* pareto_nbd_probability_purchases(model, horizon, purchases, frequency, recency, t) */
 PG_FUNCTION_INFO_V1(clv_pareto_nbd_probability_purchases);
 Datum
@@ -563,13 +543,13 @@ clv_pareto_nbd_probability_purchases(PG_FUNCTION_ARGS)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		n = PurchasesArg(fcinfo, 2);
-	double		x = PG_GETARG_FLOAT8(3),
-				tx = PG_GETARG_FLOAT8(4),
-				T = PG_GETARG_FLOAT8(5);
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
+	double		x,
+				tx,
+				T;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 3, &x, &tx, &T);
 	PG_RETURN_FLOAT8(ParetoConditionalPmf(p, t, n, x, tx, T));
 }
 
@@ -580,7 +560,7 @@ clv_pareto_nbd_probability_purchases_new(PG_FUNCTION_ARGS)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		n = PurchasesArg(fcinfo, 2);
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
 	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
@@ -600,13 +580,13 @@ clv_pareto_nbd_probability_any_purchase(PG_FUNCTION_ARGS)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4);
+	double		x,
+				tx,
+				T;
 	double		none;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
 	none = ParetoPmf(p[0] + x, p[1] + T, p[2], p[3] + T, t, 0.0);
 	if (isnan(none))
 		SeriesError(p, x, tx, T);
