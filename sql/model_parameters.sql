@@ -14,6 +14,9 @@
 --    Pareto/NBD 0.0476285, 0.842723, 0.187274, 6.21083; Gamma-Gamma
 --    1.18967, 0.290164, 4.15995.  (MBG/NBD and BG/BB: sql/mbgnbd.sql,
 --    sql/bgbb.sql.)
+--  * Pareto/NBD on CDNOW also against CLVTools' published standard errors
+--    (tests/testthat/test_correctness_pnbd.R, correct.se: r 0.0476264,
+--    alpha 0.8427222, s 0.1872594, beta 6.2105448);
 --  * the intervals are checked against their definition, estimate *
 --    exp(-/+ 1.959964 * std_error / estimate), in plain SQL.
 --
@@ -41,6 +44,9 @@ SELECT 'bgnbd' AS model, parameter, abs(std_error / (ARRAY[0.012557, 0.378221, 0
 FROM models, clv_model_parameters(bg) WITH ORDINALITY
 UNION ALL
 SELECT 'pareto_nbd', parameter, abs(std_error / (ARRAY[0.0476285, 0.842723, 0.187274, 6.21083])[ordinality] - 1) < 1e-3
+FROM models, clv_model_parameters(pn) WITH ORDINALITY
+UNION ALL
+SELECT 'pareto_nbd (CLVTools)', parameter, abs(std_error / (ARRAY[0.0476264, 0.8427222, 0.1872594, 6.2105448])[ordinality] - 1) < 1e-3
 FROM models, clv_model_parameters(pn) WITH ORDINALITY
 UNION ALL
 SELECT 'gamma_gamma', parameter, abs(std_error / (ARRAY[1.18967, 0.290164, 4.15995])[ordinality] - 1) < 1e-3
