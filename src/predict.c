@@ -160,7 +160,7 @@ struct ClvPredictor
 	double		p[CLV_MODEL_MAX_PARAMS];
 	int32		months;
 	double		L;				/* month length in the model's unit */
-	double	   *disc;			/* disc[i] = (1 + d)^-i, i = 1..months */
+	double		rate;			/* monthly discount rate d */
 	PairCache	paths;			/* (x, T) -> S(x, T) */
 	PairCache	logf;			/* Pareto/NBD: (x, y) -> log F(y) */
 };
@@ -171,7 +171,6 @@ clv_predictor_create(MemoryContext cxt, const ClvModel *m, int32 months,
 					 double month_length, double rate)
 {
 	ClvPredictor *pr = MemoryContextAllocZero(cxt, sizeof(ClvPredictor));
-	int32		i;
 
 	Assert(m->family == CLV_BGNBD || m->family == CLV_MBGNBD ||
 		   m->family == CLV_PARETO_NBD);
@@ -179,10 +178,7 @@ clv_predictor_create(MemoryContext cxt, const ClvModel *m, int32 months,
 	memcpy(pr->p, m->params, sizeof(pr->p));
 	pr->months = months;
 	pr->L = month_length;
-	pr->disc = MemoryContextAlloc(cxt, sizeof(double) * ((Size) months + 1));
-	pr->disc[0] = 1.0;
-	for (i = 1; i <= months; i++)
-		pr->disc[i] = 1.0 / pow(1.0 + rate, i);
+	pr->rate = rate;
 	PairCacheInit(&pr->paths, cxt);
 	if (m->family == CLV_PARETO_NBD)
 		PairCacheInit(&pr->logf, cxt);
@@ -216,7 +212,7 @@ PathSum(ClvPredictor *pr, double x, double T)
 			clv_bgnbd_path(pr->p, pr->family == CLV_MBGNBD, x, T, n, t, q);
 		for (j = 0; j < n; j++)
 		{
-			sum += (q[j] - prev) * pr->disc[first + j];
+			sum += (q[j] - prev) / pow(1.0 + pr->rate, first + j);
 			prev = q[j];
 		}
 	}
