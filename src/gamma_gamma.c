@@ -222,7 +222,8 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 	double		meanm = 0.0;
 	uint32		i;
 
-	d = clv_model_fit_input(fcinfo, CLV_GAMMA_GAMMA, BTYD_KIND_SPEND, "gamma_gamma_fit", &model);
+	d = clv_model_fit_input(fcinfo, CLV_GAMMA_GAMMA, BTYD_KIND_SPEND,
+							"gamma_gamma_fit", &model);
 	if (d == NULL)
 		PG_RETURN_NULL();
 

@@ -259,7 +259,8 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	double		meanT = 0.0;
 	uint32		i;
 
-	d = clv_model_fit_input(fcinfo, CLV_PARETO_NBD, BTYD_KIND_RFM, "pareto_nbd_fit", &model);
+	d = clv_model_fit_input(fcinfo, CLV_PARETO_NBD, BTYD_KIND_RFM,
+							"pareto_nbd_fit", &model);
 	if (d == NULL)
 		PG_RETURN_NULL();
 

@@ -90,7 +90,8 @@ PairHash(double k0, double k1)
 
 	memcpy(&a, &k0, sizeof(a));
 	memcpy(&b, &k1, sizeof(b));
-	h = a * UINT64CONST(0x9E3779B97F4A7C15) ^ (b + UINT64CONST(0x632BE59BD9B4E019)) * UINT64CONST(0xC2B2AE3D27D4EB4F);
+	h = a * UINT64CONST(0x9E3779B97F4A7C15) ^
+		(b + UINT64CONST(0x632BE59BD9B4E019)) * UINT64CONST(0xC2B2AE3D27D4EB4F);
 	h ^= h >> 29;
 	h *= UINT64CONST(0xBF58476D1CE4E5B9);
 	h ^= h >> 32;
@@ -419,7 +420,8 @@ Predict(FunctionCallInfo fcinfo, ClvModelFamily family)
 											 rate);
 		st->months = months;
 		st->rate = rate;
-		st->unitarg = unitarg ? CopyBytes(scxt, VARDATA_ANY(unitarg), VARSIZE_ANY_EXHDR(unitarg)) : NULL;
+		st->unitarg = unitarg ?
+			CopyBytes(scxt, VARDATA_ANY(unitarg), VARSIZE_ANY_EXHDR(unitarg)) : NULL;
 		st->unitarg_len = unitarg ? VARSIZE_ANY_EXHDR(unitarg) : 0;
 		st->spend = CopyBytes(scxt, spend, VARSIZE(spend));
 		st->spend_len = VARSIZE(spend);
