@@ -160,6 +160,15 @@ extern BtydData *clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno,
 /* Copy the entries into a palloc'd array sorted by v[0] (frequency) */
 extern BtydEntry *clv_btyd_sorted_entries(const BtydData *d);
 
+/* Check a double argument is finite and >= 0 (22023 otherwise) */
+extern double clv_nonneg_arg(double v, const char *what);
+
+/*
+ * Check (x, t_x, T) of a customer: finite, x a non-negative integer,
+ * 0 <= t_x <= T, t_x = 0 when x = 0 (22023 otherwise).
+ */
+extern void clv_check_rfm(double x, double tx, double T);
+
 /* ----------------------------------------------------------------
  * Model composites (model_composite.c)
  * ----------------------------------------------------------------
@@ -322,15 +331,6 @@ extern double clv_count_arg(FunctionCallInfo fcinfo, int argno, const char *what
 /* Arguments argno .. argno + 2 as a checked (x, t_x, T) */
 extern void clv_rfm_args(FunctionCallInfo fcinfo, int argno, double *x,
 						 double *tx, double *T);
-
-/* Check a double argument is finite and >= 0 (22023 otherwise) */
-extern double clv_nonneg_arg(double v, const char *what);
-
-/*
- * Check (x, t_x, T) of a customer: finite, x a non-negative integer,
- * 0 <= t_x <= T, t_x = 0 when x = 0 (22023 otherwise).
- */
-extern void clv_check_rfm(double x, double tx, double T);
 
 /* ----------------------------------------------------------------
  * Scoring interface of clv_predict (bgnbd.c, pareto_nbd.c,
