@@ -187,6 +187,6 @@ done
 for entry in "${queries[@]}"; do
 	name=${entry%%|*}
 	awk -v n="$name" -v i="${ir[$name]}" -v f="${ir[scan floor]}" -v o="${ir[0.2.0 clv_predict, BG/NBD]}" 'BEGIN {
-		if (n == "scan floor") printf "| %s | %d | - | - |\n", n, i;
-		else printf "| %s | %d | %d | %.1fx (%.1fx) |\n", n, i, i - f, o / i, (o - f) / (i - f) }'
+		if (n == "scan floor") printf "| %s | %.0f | - | - |\n", n, i;
+		else printf "| %s | %.0f | %.0f | %.1fx (%.1fx) |\n", n, i, i - f, o / i, (o - f) / (i - f) }'
 done
