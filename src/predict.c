@@ -162,6 +162,7 @@ struct ClvPredictor
 	int32		months;
 	double		L;				/* month length in the model's unit */
 	double		rate;			/* monthly discount rate d */
+	double	   *disc;			/* disc[j] = (1 + d)^-(j+1), j < Min(months, CLV_MAX_PATH) */
 	PairCache	paths;			/* (x, T) -> S(x, T) */
 	PairCache	logf;			/* Pareto/NBD: (x, y) -> log F(y) */
 };
@@ -172,6 +173,7 @@ clv_predictor_create(MemoryContext cxt, const ClvModel *m, int32 months,
 					 double month_length, double rate)
 {
 	ClvPredictor *pr = MemoryContextAllocZero(cxt, sizeof(ClvPredictor));
+	int			j;
 
 	Assert(m->family == CLV_BGNBD || m->family == CLV_MBGNBD ||
 		   m->family == CLV_PARETO_NBD);
@@ -180,6 +182,9 @@ clv_predictor_create(MemoryContext cxt, const ClvModel *m, int32 months,
 	pr->months = months;
 	pr->L = month_length;
 	pr->rate = rate;
+	pr->disc = MemoryContextAlloc(cxt, sizeof(double) * Max(Min(months, CLV_MAX_PATH), 1));
+	for (j = 0; j < Min(months, CLV_MAX_PATH); j++)
+		pr->disc[j] = 1.0 / pow(1.0 + rate, j + 1);
 	PairCacheInit(&pr->paths, cxt);
 	if (m->family == CLV_PARETO_NBD)
 		PairCacheInit(&pr->logf, cxt);
@@ -199,6 +204,8 @@ PathSum(ClvPredictor *pr, double x, double T)
 	for (first = 1; first <= pr->months; first += CLV_MAX_PATH)
 	{
 		int			n = Min(pr->months - first + 1, CLV_MAX_PATH);
+		/* (1 + d)^-(first - 1): the discount of the months before this path */
+		double		before = (first == 1) ? 1.0 : 1.0 / pow(1.0 + pr->rate, first - 1);
 		int			j;
 
 		CHECK_FOR_INTERRUPTS();
@@ -213,7 +220,7 @@ PathSum(ClvPredictor *pr, double x, double T)
 			clv_bgnbd_path(pr->p, pr->family == CLV_MBGNBD, x, T, n, t, q);
 		for (j = 0; j < n; j++)
 		{
-			sum += (q[j] - prev) / pow(1.0 + pr->rate, first + j);
+			sum += (q[j] - prev) * before * pr->disc[j];
 			prev = q[j];
 		}
 	}
