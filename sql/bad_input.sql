@@ -48,9 +48,10 @@ EXCEPTION
 		RETURN st;
 END $$;
 
--- How an outcome is listed.  A fitted model (a bgnbd_model, pareto_nbd_model
--- or gamma_gamma_model: parameters, log-likelihood, converged, iterations)
--- is listed by its properties: how many of its numbers are finite and
+-- How an outcome is listed.  A fitted model (a bgnbd_model,
+-- pareto_nbd_model, gamma_gamma_model, mbgnbd_model or bgbb_model:
+-- parameters, log-likelihood, converged, iterations, then time unit,
+-- observation end and covariance) is listed by its properties: how many of its numbers are finite and
 -- whether it converged.  Its digits, and the iterations it took, depend on
 -- the C library's lgamma and exp, which differ between platforms (glibc
 -- 2.41 and 2.43 disagree in the last digits of fits that stop without
@@ -62,7 +63,7 @@ CREATE FUNCTION shown(outcome text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 					 WHERE v::float8 NOT IN ('NaN', 'Infinity', '-Infinity')),
 					cardinality(string_to_array(m[1], ',')), m[2])
 	END
-	FROM regexp_match(outcome, '^=\(([^(),]+(?:,[^(),]+)+),([tf]),[0-9]+\)$') m
+	FROM regexp_match(outcome, '^=\(([^(),]+(?:,[^(),]+)+),([tf]),[0-9]+(?:,.*)?\)$') m
 $$;
 
 -- base64 of a bytea without line breaks, and a value's binary form
@@ -125,10 +126,15 @@ INSERT INTO samples VALUES
 	('double precision', 'margin', '1::float8'),
 	('integer', NULL, '12'),
 	('text', 'time_unit', $$'days'$$),
-	('bgnbd_model', NULL, $$ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model$$),
-	('pareto_nbd_model', NULL, $$ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model$$),
-	('gamma_gamma_model', NULL, $$ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model$$),
+	('bgnbd_model', NULL, $$ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model$$),
+	('pareto_nbd_model', NULL, $$ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model$$),
+	('gamma_gamma_model', NULL, $$ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model$$),
 	('btyd_data', NULL, $$(SELECT btyd_data(f, r, t) FROM (VALUES (2, 30, 40), (0, 0, 40), (5, 35, 40), (1, 10, 40)) v(f, r, t))$$),
+	-- 30_models_more.sql: MBG/NBD (lifetimes' CDNOW estimates), BG/BB (the
+	-- published donations estimates of Fader, Hardie & Shang 2010)
+	('mbgnbd_model', NULL, $$ROW(0.525, 6.183, 0.891, 1.614, 0, true, 1, NULL, NULL, NULL)::mbgnbd_model$$),
+	('bgbb_model', NULL, $$ROW(1.204, 0.750, 0.657, 2.783, 0, true, 1, NULL, NULL, NULL)::bgbb_model$$),
+	('double precision', 'n_periods', '40::float8'),
 	-- growth (40_growth.sql): queries, and the arrays of the support functions
 	('text', 'referrals_query', $$'SELECT 2, 1'$$),
 	('text', 'spend_query', $$'SELECT date ''2024-01-01'', ''search'', 90.0'$$),
@@ -522,40 +528,40 @@ INSERT INTO cases (section, query, expect) VALUES
 	('7 models', $$SELECT bgnbd_fit(btyd_data(f, m)) FROM fit_input$$, NULL),
 	('7 models', $$SELECT gamma_gamma_fit(btyd_data(f, r, t)) FROM fit_input$$, NULL),
 	('7 models', $$SELECT rollup(d)::text FROM (SELECT btyd_data(f, r, t) FROM fit_input UNION ALL SELECT btyd_data(f, m) FROM fit_input) x(d)$$, NULL),
-	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 0, 2, 30, 40)$$, NULL),
-	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, -1, 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 'Infinity', 2, 30, 40)$$, NULL),
-	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 'NaN', 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 1e300, 2, 30, 40)$$, NULL),
-	('7 models', $$SELECT bgnbd_expected_purchases_new(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, -30)$$, '22023'),
-	('7 models', $$SELECT pareto_nbd_expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model, -1, 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT pareto_nbd_expected_purchases_new(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model, 0)$$, NULL),
-	('7 models', $$SELECT bgnbd_p_alive(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 2, 50, 40)$$, '22023'),
-	('7 models', $$SELECT bgnbd_p_alive(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 1e9, 40, 40)$$, NULL),
-	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model, 1e9, 40, 40)$$, NULL),
-	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1)::pareto_nbd_model, 2, 30, 1e300)$$, NULL),
-	('7 models', $$SELECT bgnbd_p_alive(ROW(-1, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT bgnbd_p_alive(ROW('NaN', 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT bgnbd_p_alive(ROW(NULL, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, 2, 30, 40)$$, NULL),
-	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 0, 0.606, 11.669, 0, true, 1)::pareto_nbd_model, 2, 30, 40)$$, '22023'),
-	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 0, 25)$$, NULL),
-	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, -25)$$, '22023'),
-	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 1, 15.44, 0, true, 1)::gamma_gamma_model, 0, 25)$$, NULL),
-	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 'Infinity', 0, true, 1)::gamma_gamma_model, 2, 25)$$, '22023'),
+	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 0, 2, 30, 40)$$, NULL),
+	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, -1, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 'Infinity', 2, 30, 40)$$, NULL),
+	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 'NaN', 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_expected_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 1e300, 2, 30, 40)$$, NULL),
+	('7 models', $$SELECT bgnbd_expected_purchases_new(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, -30)$$, '22023'),
+	('7 models', $$SELECT pareto_nbd_expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, -1, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT pareto_nbd_expected_purchases_new(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 0)$$, NULL),
+	('7 models', $$SELECT bgnbd_p_alive(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 2, 50, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_p_alive(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 1e9, 40, 40)$$, NULL),
+	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 1e9, 40, 40)$$, NULL),
+	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 2, 30, 1e300)$$, NULL),
+	('7 models', $$SELECT bgnbd_p_alive(ROW(-1, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_p_alive(ROW('NaN', 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_p_alive(ROW(NULL, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 2, 30, 40)$$, NULL),
+	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 0, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 0, 25)$$, NULL),
+	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, -25)$$, '22023'),
+	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 1, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 0, 25)$$, NULL),
+	('7 models', $$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 'Infinity', 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 25)$$, '22023'),
 	-- clv_predict(bgnbd, gamma_gamma, frequency, recency, t, monetary_value,
 	-- months, monthly_discount_rate, time_unit, margin)
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, -1, 'days', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, -2, 'days', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, -0.5, 'days', 1)$$, NULL),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, 'NaN', 'days', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, 'Infinity', 'days', 1)$$, NULL),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 0, 0.01, 'days', 1)$$, NULL),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, -12, 0.01, 'days', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 2147483647, 0.01, 'days', 1)$$, NULL),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, 'fortnights', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, '', 1)$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, 'days', 'NaN')$$, '22023'),
-	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1)::gamma_gamma_model, 2, 50, 40, 25, 12, 0.01, 'days', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, -1, 'days', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, -2, 'days', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, -0.5, 'days', 1)$$, NULL),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 'NaN', 'days', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 'Infinity', 'days', 1)$$, NULL),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 0, 0.01, 'days', 1)$$, NULL),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, -12, 0.01, 'days', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 2147483647, 0.01, 'days', 1)$$, NULL),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, 'fortnights', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, '', 1)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, 'days', 'NaN')$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 50, 40, 25, 12, 0.01, 'days', 1)$$, '22023'),
 	('7 models', $$SELECT (clv_rfm(t, a, '2024-06-01')).frequency FROM (VALUES (timestamptz '2024-01-01', 10.0), ('2024-02-01', 20.0)) v(t, a)$$, '=1'),
 	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01', 'fortnights')::text FROM (VALUES (timestamptz '2024-01-01', 10.0)) v(t, a)$$, '22023'),
 	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01', '')::text FROM (VALUES (timestamptz '2024-01-01', 10.0)) v(t, a)$$, '22023'),
@@ -567,7 +573,37 @@ INSERT INTO cases (section, query, expect) VALUES
 	('7 models', $$SELECT clv_rfm(t, a, '294276-12-31 00:00+00')::text FROM (VALUES (timestamptz '4713-01-01 00:00+00 BC', 10.0), ('4713-01-02 00:00+00 BC', 10.0)) v(t, a)$$, NULL),
 	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01')::text FROM (VALUES (timestamptz '2024-01-01', 99999999999999999999999999999999999999.0), ('2024-01-02', 99999999999999999999999999999999999999.0)) v(t, a)$$, NULL),
 	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01', 'seconds')::text FROM (VALUES (timestamptz '2024-01-01', 1.0), ('2024-01-02', 1.0)) v(t, a)$$, NULL),
-	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01')::text FROM (VALUES (timestamptz '2024-01-01', 1.0)) v(t, a) WHERE false$$, NULL);
+	('7 models', $$SELECT clv_rfm(t, a, '2024-06-01')::text FROM (VALUES (timestamptz '2024-01-01', 1.0)) v(t, a) WHERE false$$, NULL),
+	-- time units: the model's unit decides, a contradicting argument is an error
+	('7 models', $$SELECT (bgnbd_fit(btyd_data(f, r, t), 'Week')).time_unit FROM fit_input$$, '=week'),
+	('7 models', $$SELECT bgnbd_fit(btyd_data(f, r, t), 'fortnight') FROM fit_input$$, '22023'),
+	('7 models', $$SELECT bgnbd_fit(btyd_data(f, r, t), 'week', 'infinity') FROM fit_input$$, '22008'),
+	('7 models', $$SELECT bgnbd_fit(NULL::btyd_data, 'week')$$, 'NULL'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, 'week', NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, 'day')$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, 'fortnight', NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01)$$, '22023'),
+	('7 models', $$SELECT clv_predict(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, 'week', NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model, 2, 30, 40, 25, 12, 0.01, NULL, NULL)$$, 'NULL'),
+	-- probabilities of the number of purchases
+	('7 models', $$SELECT bgnbd_probability_purchases(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 30, -1, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT bgnbd_probability_purchases_new(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 0, 0)$$, '=1'),
+	('7 models', $$SELECT bgnbd_probability_purchases_new(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model, 'Infinity', 3)$$, NULL),
+	('7 models', $$SELECT mbgnbd_probability_purchases(ROW(0.525, 6.183, 0.891, 1.614, 0, true, 1, NULL, NULL, NULL)::mbgnbd_model, 1e6, 100000, 2, 30, 40)$$, NULL),
+	('7 models', $$SELECT pareto_nbd_probability_purchases(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 39, -2, 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT pareto_nbd_probability_purchases_new(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 1e300, 2)$$, NULL),
+	('7 models', $$SELECT pareto_nbd_probability_any_purchase(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 'NaN', 2, 30, 40)$$, '22023'),
+	('7 models', $$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model, 2, 30, 40, -1)$$, '22023'),
+	-- BG/BB: whole numbers 0 <= frequency <= recency <= n_periods
+	('7 models', $$SELECT bgbb_fit(2, 1, 6)$$, '22023'),
+	('7 models', $$SELECT bgbb_fit(1.5, 2, 6)$$, '22023'),
+	('7 models', $$SELECT bgbb_fit(1, 2, 6.5)$$, '22023'),
+	('7 models', $$SELECT bgbb_fit(1, 2, 2000000)$$, '22023'),
+	('7 models', $$SELECT bgbb_fit(1, 2, 6, -1)$$, '22023'),
+	('7 models', $$SELECT bgbb_fit(1, 2, 6, 0)$$, 'NULL'),
+	('7 models', $$SELECT bgbb_p_alive(ROW(1.204, 0.750, 0.657, 2.783, 0, true, 1, NULL, NULL, NULL)::bgbb_model, 2, 7, 6)$$, '22023'),
+	('7 models', $$SELECT bgbb_expected_purchases(ROW(1.204, 0.750, 0.657, 2.783, 0, true, 1, NULL, NULL, NULL)::bgbb_model, -1, 2, 4, 6)$$, '22023'),
+	('7 models', $$SELECT bgbb_probability_purchases_new(ROW(1.204, 0.750, 0.657, 2.783, 0, true, 1, NULL, NULL, NULL)::bgbb_model, 6, 7)$$, '=0'),
+	-- model covariance: a malformed one is rejected
+	('7 models', $$SELECT count(*) FROM clv_model_parameters(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, '{1,2}')::bgnbd_model)$$, '22023'),
+	('7 models', $$SELECT count(std_error) FROM clv_model_parameters(ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model)$$, '=0');
 
 
 -- ---------------------------------------------------------------------------

@@ -61,7 +61,7 @@ SELECT bool_and(abs(gamma_gamma_expected_spend(m, x, zbar)
 				   - (m).p * ((m).v + x * zbar::float8) / ((m).p * x + (m).q - 1)) < 1e-9) AS spend_ok,
 	   bool_and(gamma_gamma_expected_spend(m, 0, zbar) = (m).p * (m).v / ((m).q - 1)) AS population_mean_ok
 FROM cdnow_monetary, gg;
-SELECT round(gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 22.35)::numeric, 4) AS customer_1,
+SELECT round(gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 22.35)::numeric, 4) AS customer_1,
 	   round((6.25 * (15.44 + 2 * 22.35) / (6.25 * 2 + 3.74 - 1))::numeric, 4) AS by_hand;
 
 -- two-step use, rollup and a penalizer
@@ -100,16 +100,16 @@ FROM (SELECT gamma_gamma_fit(f, m) AS m
 	  FROM (VALUES (5000, 1e6), (3000, 0.01), (1, 1e-6), (10, 50)) v(f, m)) x;
 SELECT (m).p::text NOT IN ('NaN', 'Infinity') AND (m).v::text NOT IN ('NaN', 'Infinity') AS finite
 FROM (SELECT gamma_gamma_fit(2, 22.35) AS m) x;
-SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 1e6, 1e9) BETWEEN 9.99e8 AND 1e9 AS big_spender;
+SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 1e6, 1e9) BETWEEN 9.99e8 AND 1e9 AS big_spender;
 
 -- errors
 SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_fit(-1, 10)$$);
 SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_fit(1.5, 10)$$);
 SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_fit(1, 'NaN')$$);
 SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_fit(btyd_data(1::float8, 1::float8, 2::float8))$$);
-SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 0.9, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, 10)$$);
-SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma_model, 2, -10)$$);
-SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 'NaN', NULL, NULL, NULL)::gamma_gamma_model, 2, 10)$$);
+SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 0.9, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 10)$$);
+SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, -10)$$);
+SELECT pg_temp.sqlstate_of($$SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL)::gamma_gamma_model, 2, 10)$$);
 
 RESET search_path;
 SET client_min_messages = warning;

@@ -84,9 +84,9 @@ SELECT pareto_nbd_fit(f, r, t) IS NULL AS all_null_is_null FROM (VALUES (1::floa
 SELECT pareto_nbd_p_alive(NULL, 1, 1, 2) IS NULL AS strict_null;
 
 -- scorers against mpmath (see banner): alpha < beta and alpha > beta
-\set P1 'ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd_model'
-\set P2 'ROW(0.5, 5, 0.8, 20, NULL, NULL, NULL)::pareto_nbd_model'
-\set P3 'ROW(0.5, 0.001, 0.8, 50, NULL, NULL, NULL)::pareto_nbd_model'
+\set P1 'ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model'
+\set P2 'ROW(0.5, 5, 0.8, 20, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model'
+\set P3 'ROW(0.5, 0.001, 0.8, 50, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model'
 SELECT abs(pareto_nbd_p_alive(:P1, 2, 30.43, 38.86) - 0.869167559153011) < 1e-10 AS a1,
 	   abs(pareto_nbd_p_alive(:P1, 0, 0, 38.86) - 0.295286604616894) < 1e-10 AS a2,
 	   abs(pareto_nbd_p_alive(:P1, 10, 35, 38.86) - 0.92733208833942) < 1e-10 AS a3,
@@ -105,15 +105,15 @@ SELECT abs(pareto_nbd_p_alive(:P2, 2, 30.43, 38.86) - 0.851479179222455) < 1e-10
 	   abs(pareto_nbd_expected_purchases_new(:P2, 39) - 2.4155054014013) < 1e-10 AS new39,
 	   abs(pareto_nbd_p_alive(:P3, 2, 0.01, 38.86) - 7.26055665268843e-6) < 1e-15 AS z_near_1;
 -- alpha = beta: A0 = (alpha+t_x)^-(r+s+x) - (alpha+T)^-(r+s+x), P(alive) in plain SQL
-SELECT bool_and(abs(pareto_nbd_p_alive(ROW(0.7, 9, 1.3, 9, NULL, NULL, NULL)::pareto_nbd_model, frequency, recency, t)
+SELECT bool_and(abs(pareto_nbd_p_alive(ROW(0.7, 9, 1.3, 9, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, frequency, recency, t)
 		- 1 / (1 + 1.3 / (0.7 + 1.3 + frequency) * (9 + t) ^ (0.7 + frequency) * (9 + t) ^ 1.3
 				   * ((9 + recency) ^ (-(0.7 + 1.3 + frequency)) - (9 + t) ^ (-(0.7 + 1.3 + frequency))))) < 1e-9) AS closed_form_ok
 FROM cdnow_summary;
 -- s = 1: the limit log((beta+T+t)/(beta+T)) of the horizon factor, times (r+x)(beta+T)/(alpha+T) P(alive)
-SELECT abs(pareto_nbd_expected_purchases(ROW(0.7, 9, 1, 9, NULL, NULL, NULL)::pareto_nbd_model, 39, 0, 0, 38.86)
+SELECT abs(pareto_nbd_expected_purchases(ROW(0.7, 9, 1, 9, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 39, 0, 0, 38.86)
 		   - 0.7 * (9 + 38.86) / (9 + 38.86) * ln((9 + 38.86 + 39) / (9 + 38.86))
-			 * pareto_nbd_p_alive(ROW(0.7, 9, 1, 9, NULL, NULL, NULL)::pareto_nbd_model, 0, 0, 38.86)) < 1e-12 AS s_one_ok,
-	   abs(pareto_nbd_expected_purchases_new(ROW(0.7, 9, 1, 9, NULL, NULL, NULL)::pareto_nbd_model, 39)
+			 * pareto_nbd_p_alive(ROW(0.7, 9, 1, 9, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 0, 0, 38.86)) < 1e-12 AS s_one_ok,
+	   abs(pareto_nbd_expected_purchases_new(ROW(0.7, 9, 1, 9, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 39)
 		   - 0.7 * 9 / 9 * ln((9 + 39) / 9.0)) < 1e-12 AS s_one_new_ok;
 -- scoring the fitted model over the CDNOW customers
 SELECT round(sum(pareto_nbd_expected_purchases(m, 39, frequency, recency, t))::numeric, 0) AS expected_holdout_purchases,
@@ -138,9 +138,9 @@ FROM (SELECT pareto_nbd_fit(2, 30.43, 38.86) AS m) x;
 -- errors
 SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_fit(-1, 0, 1)$$);
 SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_fit(btyd_data(1::float8, 2::float8))$$);
-SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd_model, 'NaN', 0, 1)$$);
-SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd_model, -39, 1, 1, 2)$$);
-SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_expected_purchases_new(ROW(0.553, 0, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd_model, 39)$$);
+SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 'NaN', 0, 1)$$);
+SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_expected_purchases(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, -39, 1, 1, 2)$$);
+SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_expected_purchases_new(ROW(0.553, 0, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 39)$$);
 
 RESET search_path;
 SET client_min_messages = warning;

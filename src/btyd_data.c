@@ -4,8 +4,7 @@
  *	  The btyd_data type: the transition state of the model fits
  *	  (bgnbd_fit, pareto_nbd_fit, gamma_gamma_fit), holding distinct
  *	  (frequency, recency, T) triples or (frequency, monetary value) pairs
- *	  with customer counts; plus the helpers that read and build the model
- *	  composites.
+ *	  with customer counts.
  *
  * Customers with identical inputs collapse into one weighted entry, so a
  * state grows with the number of distinct triples, not with customers.
@@ -214,11 +213,12 @@ PenalizerArg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Common body of the transition functions: add one customer (key v) to
+ * Common body of the transition functions: add w customers with key v to
  * the state in argument 0, in place when called as an aggregate.
  */
 static Datum
-BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int penarg, const char *what)
+BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int64 w, int penarg,
+		  const char *what)
 {
 	BtydData   *d;
 	MemoryContext aggcontext;
@@ -254,7 +254,7 @@ BtydAccum(FunctionCallInfo fcinfo, int kind, double *v, int penarg, const char *
 	 * or a grown copy in the per-call context, which nodeAgg copies into
 	 * the aggregate context before freeing the old state.
 	 */
-	d = BtydAdd(d, v, 1, what);
+	d = BtydAdd(d, v, w, what);
 	PG_RETURN_POINTER(d);
 }
 
@@ -323,7 +323,7 @@ clv_btyd_data_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, -1, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 1, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, recency, T) with a penalizer */
@@ -339,7 +339,32 @@ clv_btyd_data_accum_pen(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 4, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, 1, 4, "btyd_data");
+}
+
+/*
+ * Transition: add "weight" customers with (frequency, recency, T) (for data
+ * that comes with counts, such as bgbb_fit's); a weight of 0 adds nothing
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_weighted);
+Datum
+clv_btyd_data_accum_weighted(PG_FUNCTION_ARGS)
+{
+	double		v[3];
+	int64		w;
+
+	if (!RfmArgs(fcinfo, 4, v) || (w = PG_GETARG_INT64(4)) == 0)
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (w < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weight must not be negative"),
+				 errdetail("The value was " INT64_FORMAT ".", w)));
+	return BtydAccum(fcinfo, BTYD_KIND_RFM, v, w, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, monetary value) */
@@ -355,7 +380,7 @@ clv_btyd_data_accum_spend(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, -1, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 1, -1, "btyd_data");
 }
 
 /* Transition: add (frequency, monetary value) with a penalizer */
@@ -371,7 +396,7 @@ clv_btyd_data_accum_spend_pen(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 3, "btyd_data");
+	return BtydAccum(fcinfo, BTYD_KIND_SPEND, v, 1, 3, "btyd_data");
 }
 
 /* Combine two states exactly (weights of equal entries add up) */
@@ -621,77 +646,4 @@ clv_btyd_sorted_entries(const BtydData *d)
 	memcpy(e, BTYD_ENTRIES(d), sizeof(BtydEntry) * d->n);
 	qsort(e, d->n, sizeof(BtydEntry), EntryCmp);
 	return e;
-}
-
-/* Read model parameters from a composite */
-void
-clv_model_params(HeapTupleHeader tup, int nparams, const char *const *names,
-				 const char *modelname, double *params)
-{
-	int			i;
-
-	for (i = 0; i < nparams; i++)
-	{
-		bool		isnull;
-		Datum		v = GetAttributeByNum(tup, i + 1, &isnull);
-
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s parameter %s is NULL", modelname, names[i])));
-		params[i] = DatumGetFloat8(v);
-		if (!isfinite(params[i]) || params[i] <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s parameter %s must be a positive finite number",
-							modelname, names[i]),
-					 errdetail("The value was %g.", params[i])));
-	}
-}
-
-/* Model parameters from log-parameters (see models.h) */
-bool
-clv_model_params_from_log(const double *theta, const double *center,
-						  int nparams, double bound, double *params)
-{
-	bool		interior = true;
-	int			k;
-
-	for (k = 0; k < nparams; k++)
-	{
-		params[k] = exp(theta[k]);
-		if (fabs(theta[k] - (center ? center[k] : 0.0)) > bound ||
-			!isfinite(params[k]) || params[k] <= 0)
-			interior = false;	/* the supremum lies on the boundary */
-		if (!isfinite(params[k]))
-			params[k] = DBL_MAX;
-		if (params[k] <= 0)
-			params[k] = DBL_MIN;
-	}
-	return interior;
-}
-
-/* Build a model composite */
-Datum
-clv_model_result(FunctionCallInfo fcinfo, int nparams, const double *params,
-				 double loglik, bool converged, int iterations)
-{
-	TupleDesc	tupdesc;
-	Datum		values[CLV_OPTIM_MAX_PARAMS + 3];
-	bool		nulls[CLV_OPTIM_MAX_PARAMS + 3];
-	int			i;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	if (tupdesc->natts != nparams + 3)
-		elog(ERROR, "model type has %d attributes, expected %d", tupdesc->natts, nparams + 3);
-	memset(nulls, 0, sizeof(nulls));
-	for (i = 0; i < nparams; i++)
-		values[i] = Float8GetDatum(params[i]);
-	values[nparams] = Float8GetDatum(loglik);
-	nulls[nparams] = !isfinite(loglik);
-	values[nparams + 1] = BoolGetDatum(converged);
-	values[nparams + 2] = Int32GetDatum(iterations);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

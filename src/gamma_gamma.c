@@ -27,8 +27,6 @@
 
 #define GG_LOG_BOUND 20.0
 
-static const char *const gg_param_names[] = {"p", "q", "v"};
-
 /* The customers sharing one frequency x: entries start .. end - 1 */
 typedef struct GammaGammaGroup
 {
@@ -206,23 +204,27 @@ GammaGammaPrepare(GammaGammaFit *fit, const BtydEntry *e, uint32 n)
 	fit->ngroups = ngroups;
 }
 
-/* Fit Gamma-Gamma to a btyd_data state (final function of gamma_gamma_fit) */
+/*
+ * Fit Gamma-Gamma to a btyd_data state: the final function of
+ * gamma_gamma_fit and the function form gamma_gamma_fit(data [, time_unit,
+ * observation_end]).
+ */
 PG_FUNCTION_INFO_V1(clv_gamma_gamma_fit_final);
 Datum
 clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 {
-	BtydData   *d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_SPEND, "gamma_gamma_fit");
+	BtydData   *d;
 	GammaGammaFit fit;
+	ClvModelFit model;
 	BtydEntry  *e;
 	double		theta[3];
-	double		params[3];
+	double		center[3];
 	double		meanm = 0.0;
-	ClvOptimResult res;
-	bool		converged;
 	uint32		i;
 
-	/* no repeat buyers: no model */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, CLV_GAMMA_GAMMA, BTYD_KIND_SPEND,
+							"gamma_gamma_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	e = clv_btyd_sorted_entries(d);
@@ -238,25 +240,16 @@ clv_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 	theta[0] = 0.0;
 	theta[1] = 0.0;
 	theta[2] = log(meanm);
-	clv_optim_minimize(GammaGammaObjective, &fit, 3, theta, true, &res);
+	/* v is searched around the mean spend */
+	center[0] = 0.0;
+	center[1] = 0.0;
+	center[2] = log(meanm);
+	clv_model_estimate(&model, GammaGammaObjective, &fit, theta, true, center,
+					   GG_LOG_BOUND, fit.total);
 
 	(void) GammaGammaObjective(theta, NULL, &fit);
-	converged = res.converged;
-	{
-		/* v is searched around the mean spend */
-		double		center[3] = {0.0, 0.0, log(meanm)};
-
-		if (!clv_model_params_from_log(theta, center, 3, GG_LOG_BOUND, params))
-			converged = false;
-	}
-	return clv_model_result(fcinfo, 3, params, fit.loglik, converged, res.iterations);
-}
-
-/* Read a gamma_gamma_model composite */
-void
-clv_gamma_gamma_model(HeapTupleHeader tup, double *p)
-{
-	clv_model_params(tup, 3, gg_param_names, "gamma_gamma_model", p);
+	model.loglik = fit.loglik;
+	return clv_model_result(fcinfo, &model);
 }
 
 /*
@@ -289,6 +282,6 @@ clv_gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
 {
 	double		p[3];
 
-	clv_gamma_gamma_model(PG_GETARG_HEAPTUPLEHEADER(0), p);
+	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(0), CLV_GAMMA_GAMMA, p);
 	PG_RETURN_FLOAT8(clv_gamma_gamma_spend(p, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
 }

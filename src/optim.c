@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * optim.c
- *	  Numerical machinery of the model fits: a BFGS minimiser with a
- *	  Nelder-Mead fallback, the digamma function, log-sum-exp and the Gauss
- *	  hypergeometric series evaluated in scaled (log) arithmetic.
+ *	  The optimizer of the model fits: a BFGS minimiser with a Nelder-Mead
+ *	  fallback, and the Hessian at the optimum (the convergence check and
+ *	  the observed information of the standard errors).  The special
+ *	  functions are in special.c.
  *
  * The fits maximise a log-likelihood over log-parameters, so the problems
  * handed to clv_optim_minimize are unconstrained and smooth.  BFGS
@@ -456,23 +457,61 @@ RunNelderMead(OptimProblem *p, OptimPoint *best, int *iters)
 }
 
 /*
+ * Cholesky factorisation a = L L' of a symmetric n x n matrix; false when
+ * a pivot is not above minpivot (a is not positive definite, or nearly
+ * singular).
+ */
+static bool
+Cholesky(int n, const double a[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS],
+		 double L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS], double minpivot)
+{
+	int			i,
+				j,
+				k;
+
+	memset(L, 0, sizeof(double) * CLV_OPTIM_MAX_PARAMS * CLV_OPTIM_MAX_PARAMS);
+	for (j = 0; j < n; j++)
+	{
+		double		d = a[j][j];
+
+		for (k = 0; k < j; k++)
+			d -= L[j][k] * L[j][k];
+		if (!(d > minpivot) || !isfinite(d))
+			return false;
+		L[j][j] = sqrt(d);
+		for (i = j + 1; i < n; i++)
+		{
+			double		v = a[i][j];
+
+			for (k = 0; k < j; k++)
+				v -= L[i][k] * L[j][k];
+			L[i][j] = v / L[j][j];
+		}
+	}
+	return true;
+}
+
+/*
  * Is the minimum at x proper: is the Hessian of f (central second
  * differences, step 1e-3, noise about 1e-9) positive definite, with every
  * Cholesky pivot above 1e-7 * (1 + max |H_ii|)?  A flat direction (an
  * unidentified parameter, a supremum at the boundary of the parameter
- * space) fails the test.
+ * space) fails the test.  The Hessian is copied to "hessian" (the observed
+ * information of the fits' standard errors; the truncation error of the
+ * differences is about 1e-7 relative).
  */
 static bool
-HessianOk(OptimProblem *p, const OptimPoint *pt)
+HessianOk(OptimProblem *p, const OptimPoint *pt,
+		  double hessian[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS])
 {
 	int			n = p->n;
 	double		H[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	double		L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
 	double		x[CLV_OPTIM_MAX_PARAMS];
 	double		h = 1e-3;
 	double		scale = 0.0;
 	int			i,
-				j,
-				k;
+				j;
 
 	memcpy(x, pt->x, sizeof(double) * n);
 	for (i = 0; i < n; i++)
@@ -512,26 +551,8 @@ HessianOk(OptimProblem *p, const OptimPoint *pt)
 				return false;
 		}
 	}
-	/* Cholesky factorisation in place */
-	for (j = 0; j < n; j++)
-	{
-		double		d = H[j][j];
-
-		for (k = 0; k < j; k++)
-			d -= H[j][k] * H[j][k];
-		if (!(d > 1e-7 * (1.0 + scale)))
-			return false;
-		H[j][j] = sqrt(d);
-		for (i = j + 1; i < n; i++)
-		{
-			double		v = H[i][j];
-
-			for (k = 0; k < j; k++)
-				v -= H[i][k] * H[j][k];
-			H[i][j] = v / H[j][j];
-		}
-	}
-	return true;
+	memcpy(hessian, H, sizeof(H));
+	return Cholesky(n, H, L, 1e-7 * (1.0 + scale));
 }
 
 /* Minimise fn from theta; see models.h */
@@ -576,7 +597,7 @@ clv_optim_minimize(ClvObjectiveFn fn, void *arg, int n, double *theta,
 	}
 
 	if (conv && isfinite(cur.f))
-		conv = HessianOk(&p, &cur);
+		conv = HessianOk(&p, &cur, result->hessian);
 
 	memcpy(theta, cur.x, sizeof(double) * n);
 	result->f = cur.f;
@@ -585,231 +606,45 @@ clv_optim_minimize(ClvObjectiveFn fn, void *arg, int n, double *theta,
 	result->converged = conv && isfinite(cur.f);
 }
 
-/* ----------------------------------------------------------------
- * Special functions
- * ----------------------------------------------------------------
- */
-
 /*
- * Digamma psi(x) for x > 0: recurrence up to x >= 10, then the asymptotic
- * series (Abramowitz & Stegun 6.3.18), accurate to about 1e-14.
- */
-double
-clv_digamma(double x)
-{
-	double		r = 0.0;
-	double		f;
-
-	if (!(x > 0.0))
-		return NAN;
-	while (x < 10.0)
-	{
-		r -= 1.0 / x;
-		x += 1.0;
-	}
-	f = 1.0 / (x * x);
-	return r + log(x) - 0.5 / x
-		- f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));
-}
-
-/* log(exp(a) + exp(b)) without overflow */
-double
-clv_logaddexp(double a, double b)
-{
-	double		m = Max(a, b);
-
-	if (m == -INFINITY)
-		return -INFINITY;
-	return m + log1p(exp(-fabs(a - b)));
-}
-
-/*
- * Sum the series 2F1(a, b; c; z) = sum_k (a)_k (b)_k / ((c)_k k!) z^k,
- * 0 <= z < 1, with at most maxterms terms.
- *
- * The running sum is kept as sum * 2^(scale) so that series whose value
- * overflows a double (2F1 grows like (1 - z)^(c - a - b) near z = 1) still
- * give their logarithm.  Summation stops once the terms have settled into
- * a decreasing tail whose bound is below 1e-17 of the sum.
- */
-static bool
-Hyp2F1Series(double a, double b, double c, double z, long maxterms,
-			 double *logabs, int *sign)
-{
-	double		term = 1.0;
-	double		sum = 1.0;
-	double		logscale = 0.0;
-	double		settle = fabs(a) + fabs(b) + fabs(c) + 2.0;
-	long		k;
-
-	for (k = 0; k < maxterms; k++)
-	{
-		double		ratio;
-
-		if (fabs(c + k) < 1e-13)
-			return false;		/* pole of 2F1 at c = 0, -1, ... */
-		ratio = (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
-		term *= ratio;
-		sum += term;
-		if (term == 0.0)
-			break;
-		if (fabs(sum) > 1e280 || fabs(term) > 1e280)
-		{
-			sum = ldexp(sum, -900);
-			term = ldexp(term, -900);
-			logscale += 900.0 * M_LN2;
-		}
-		if (k > settle && fabs(ratio) < 1.0)
-		{
-			/* remaining terms shrink at least geometrically at max(|ratio|, z) */
-			double		rmax = Max(fabs(ratio), z);
-
-			if (fabs(term) <= 1e-17 * fabs(sum) * (1.0 - rmax))
-				break;
-		}
-		if ((k & 0xFFFF) == 0xFFFF)
-			CHECK_FOR_INTERRUPTS();
-	}
-	if (k >= maxterms || sum == 0.0 || !isfinite(sum))
-		return false;
-	*sign = (sum > 0.0) ? 1 : -1;
-	*logabs = log(fabs(sum)) + logscale;
-	return true;
-}
-
-/* log|Gamma(x)| and the sign of Gamma(x); false at the poles */
-static bool
-LogAbsGamma(double x, double *l, int *sign)
-{
-	if (x <= 0 && x == floor(x))
-		return false;
-	*l = lgamma(x);
-	*sign = 1;
-	if (x < 0 && ((long) ceil(-x)) % 2 == 1)
-		*sign = -1;
-	return isfinite(*l);
-}
-
-/*
- * The linear transformation z -> 1 - z (Abramowitz & Stegun 15.3.6), for
- * z near 1 where the series is slow, with w = 1 - z given accurately:
- *	 2F1(a,b;c;z) = G(c)G(d)/(G(c-a)G(c-b)) 2F1(a,b;1-d;w)
- *				  + w^d G(c)G(-d)/(G(a)G(b)) 2F1(c-a,c-b;1+d;w),  d = c-a-b
- * d must not be an integer (the caller perturbs c).
- */
-static bool
-Hyp2F1Reflect(double a, double b, double c, double w, double *logabs, int *sign)
-{
-	double		d = c - a - b;
-	double		lt[2];
-	int			st[2];
-	bool		present[2] = {true, true};
-	int			i;
-
-	for (i = 0; i < 2; i++)
-	{
-		double		g1,
-					g2,
-					g3,
-					g4,
-					ls;
-		int			s1,
-					s2,
-					s3,
-					s4,
-					ss;
-		double		pa = (i == 0) ? c - a : a;
-		double		pb = (i == 0) ? c - b : b;
-
-		/* 1/Gamma at a pole is 0: the term vanishes */
-		if ((pa <= 0 && pa == floor(pa)) || (pb <= 0 && pb == floor(pb)))
-		{
-			present[i] = false;
-			continue;
-		}
-		if (!LogAbsGamma(c, &g1, &s1) || !LogAbsGamma(i == 0 ? d : -d, &g2, &s2) ||
-			!LogAbsGamma(pa, &g3, &s3) || !LogAbsGamma(pb, &g4, &s4))
-			return false;
-		if (i == 0)
-		{
-			if (!Hyp2F1Series(a, b, 1.0 - d, w, 1000000L, &ls, &ss))
-				return false;
-			lt[0] = g1 + g2 - g3 - g4 + ls;
-		}
-		else
-		{
-			if (!Hyp2F1Series(c - a, c - b, 1.0 + d, w, 1000000L, &ls, &ss))
-				return false;
-			lt[1] = d * log(w) + g1 + g2 - g3 - g4 + ls;
-		}
-		st[i] = s1 * s2 * s3 * s4 * ss;
-	}
-	if (!present[0] && !present[1])
-		return false;
-	if (!present[0] || !present[1])
-	{
-		i = present[0] ? 0 : 1;
-		*logabs = lt[i];
-		*sign = st[i];
-		return isfinite(*logabs);
-	}
-	/* s0 e^l0 + s1 e^l1 in log space */
-	{
-		int			big = (lt[0] >= lt[1]) ? 0 : 1;
-		int			small = 1 - big;
-		double		ratio = exp(lt[small] - lt[big]) * st[small] * st[big];
-
-		if (ratio == -1.0)
-			return false;
-		*logabs = lt[big] + log1p(ratio);
-		*sign = st[big];
-		if (1.0 + ratio < 1e-8)
-			return false;		/* catastrophic cancellation */
-	}
-	return isfinite(*logabs);
-}
-
-/*
- * 2F1(a, b; c; z) for 0 <= z < 1 with w = 1 - z (given separately so that
- * it keeps its precision when z rounds to 1): *logabs = log|2F1|, *sign =
- * its sign.  The power series is used up to z = 0.75 and as long as it
- * converges in 100000 terms; beyond, the 1 - z transformation (with c
- * perturbed by -/+1e-7 and the results averaged when c - a - b is within
- * 1e-7 of an integer); the long series as a last resort.
+ * Inverse of the symmetric positive definite n x n matrix a (Cholesky
+ * factorisation, then the inverse of the factor); false when a is not
+ * positive definite.
  */
 bool
-clv_log_hyp2f1(double a, double b, double c, double z, double w,
-			   double *logabs, int *sign)
+clv_spd_inverse(int n, const double a[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS],
+				double inv[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS])
 {
-	double		d;
+	double		L[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	double		Li[CLV_OPTIM_MAX_PARAMS][CLV_OPTIM_MAX_PARAMS];
+	int			i,
+				j,
+				k;
 
-	if (!(z >= 0.0 && z < 1.0) || !(w > 0.0 && w <= 1.0) ||
-		!isfinite(a) || !isfinite(b) || !isfinite(c))
+	memset(Li, 0, sizeof(Li));
+	if (!Cholesky(n, a, L, 0.0))
 		return false;
-	if (z <= 0.75)
-		return Hyp2F1Series(a, b, c, z, 10000000L, logabs, sign);
-	if (Hyp2F1Series(a, b, c, z, 100000L, logabs, sign))
-		return true;
-	d = c - a - b;
-	if (fabs(d - rint(d)) > 1e-7)
+	/* Li = L^-1 (lower triangular), then inv = Li' Li */
+	for (j = 0; j < n; j++)
 	{
-		if (Hyp2F1Reflect(a, b, c, w, logabs, sign))
-			return true;
-	}
-	else
-	{
-		double		l1,
-					l2;
-		int			s1,
-					s2;
-
-		if (Hyp2F1Reflect(a, b, c - 1e-7, w, &l1, &s1) &&
-			Hyp2F1Reflect(a, b, c + 1e-7, w, &l2, &s2) && s1 == s2)
+		Li[j][j] = 1.0 / L[j][j];
+		for (i = j + 1; i < n; i++)
 		{
-			*logabs = (l1 + l2) / 2.0;
-			*sign = s1;
-			return true;
+			double		v = 0.0;
+
+			for (k = j; k < i; k++)
+				v -= L[i][k] * Li[k][j];
+			Li[i][j] = v / L[i][i];
 		}
 	}
-	return Hyp2F1Series(a, b, c, z, 10000000L, logabs, sign);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+		{
+			double		v = 0.0;
+
+			for (k = Max(i, j); k < n; k++)
+				v += Li[k][i] * Li[k][j];
+			inv[i][j] = v;
+		}
+	return true;
 }

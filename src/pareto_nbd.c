@@ -28,8 +28,6 @@
 
 #define PARETO_LOG_BOUND 20.0
 
-static const char *const pareto_param_names[] = {"r", "alpha", "s", "beta"};
-
 /*
  * log 2F1(1, B; C; z) for 0 <= z < 1 (w = 1 - z) and 0 < B <= C.  Every
  * term is positive and the term ratio (B+k)/(C+k) z never exceeds z, so
@@ -97,21 +95,6 @@ ParetoLogA0FromF(double logFtx, double logFT)
 	if (!(logFtx > logFT))
 		return -INFINITY;
 	return logFtx + log1p(-exp(logFT - logFtx));
-}
-
-/* log A0 for one customer; false if the series cannot be evaluated */
-static bool
-ParetoLogA0(double r, double alpha, double s, double beta,
-			double x, double tx, double T, double *logA0)
-{
-	double		lftx,
-				lfT;
-
-	if (!ParetoLogF(r, alpha, s, beta, x, tx, &lftx) ||
-		!ParetoLogF(r, alpha, s, beta, x, T, &lfT))
-		return false;
-	*logA0 = ParetoLogA0FromF(lftx, lfT);
-	return true;
 }
 
 /* A distinct (x, y) pair whose F(y) the entries share */
@@ -260,22 +243,25 @@ ParetoObjective(const double *theta, double *grad, void *arg)
 		+ fit->penalizer * (r * r + alpha * alpha + s * s + beta * beta);
 }
 
-/* Fit Pareto/NBD to a btyd_data state (final function of pareto_nbd_fit) */
+/*
+ * Fit Pareto/NBD to a btyd_data state: the final function of
+ * pareto_nbd_fit and the function form pareto_nbd_fit(data [, time_unit,
+ * observation_end]).
+ */
 PG_FUNCTION_INFO_V1(clv_pareto_nbd_fit_final);
 Datum
 clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 {
-	BtydData   *d = clv_btyd_data_arg(fcinfo, 0, BTYD_KIND_RFM, "pareto_nbd_fit");
+	BtydData   *d;
 	ParetoFit	fit;
+	ClvModelFit model;
 	double		theta[4];
-	double		params[4];
 	double		meanT = 0.0;
-	ClvOptimResult res;
-	bool		converged;
 	uint32		i;
 
-	/* no customers: no model */
-	if (d->n == 0)
+	d = clv_model_fit_input(fcinfo, CLV_PARETO_NBD, BTYD_KIND_RFM,
+							"pareto_nbd_fit", &model);
+	if (d == NULL)
 		PG_RETURN_NULL();
 
 	fit.e = clv_btyd_sorted_entries(d);
@@ -293,53 +279,78 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	theta[1] = (meanT > 0) ? log(meanT) : 0.0;
 	theta[2] = 0.0;
 	theta[3] = theta[1];
-	clv_optim_minimize(ParetoObjective, &fit, 4, theta, false, &res);
+	clv_model_estimate(&model, ParetoObjective, &fit, theta, false, NULL,
+					   PARETO_LOG_BOUND, fit.total);
 
 	fit.loglik = NAN;
 	(void) ParetoObjective(theta, NULL, &fit);
-	converged = res.converged;
+	model.loglik = fit.loglik;
 	/* with no repeat purchase at all the likelihood has no maximum */
 	if (fit.e[fit.n - 1].v[0] == 0)
-		converged = false;
-	if (!clv_model_params_from_log(theta, NULL, 4, PARETO_LOG_BOUND, params))
-		converged = false;
-	return clv_model_result(fcinfo, 4, params, fit.loglik, converged, res.iterations);
+		model.converged = model.has_covariance = false;
+	return clv_model_result(fcinfo, &model);
 }
+
+/* ----------------------------------------------------------------
+ * Scorers
+ * ----------------------------------------------------------------
+ */
 
 /* Read a pareto_nbd_model argument */
 static void
 ParetoModelArg(FunctionCallInfo fcinfo, int argno, double *p)
 {
-	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(argno), 4, pareto_param_names,
-					 "pareto_nbd_model", p);
+	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(argno), CLV_PARETO_NBD, p);
+}
+
+pg_noreturn static void
+SeriesError(const double *p, double x, double tx, double T)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("could not evaluate the Pareto/NBD hypergeometric function"),
+			 errdetail("The series did not converge for r %g, alpha %g, s %g, beta %g, frequency %g, recency %g, T %g.",
+					   p[0], p[1], p[2], p[3], x, tx, T)));
+}
+
+/* log F(y) of the A0 term (see ParetoLogF) */
+bool
+clv_pareto_log_f(const double *p, double x, double y, double *logF)
+{
+	return ParetoLogF(p[0], p[1], p[2], p[3], x, y, logF);
 }
 
 /*
- * P(alive | x, t_x, T):
- *	 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0)
+ * P(alive | x, t_x, T) from log F(t_x) and log F(T) (Fader & Hardie's
+ * note, eq. 18; Schmittlein et al. 1987 eq. 11):
+ *	 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0),  A0 = F(t_x) - F(T)
  */
-static double
-ParetoPAlive(const double *p, double x, double tx, double T)
+double
+clv_pareto_p_alive_f(const double *p, double x, double T, double logFtx,
+					 double logFT)
 {
-	double		r = p[0],
-				alpha = p[1],
-				s = p[2],
-				beta = p[3];
-	double		logA0,
-				dlog;
+	double		logA0 = ParetoLogA0FromF(logFtx, logFT);
+	double		dlog;
 
-	if (!ParetoLogA0(r, alpha, s, beta, x, tx, T, &logA0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("could not evaluate the Pareto/NBD hypergeometric function"),
-				 errdetail("The series did not converge for r %g, alpha %g, s %g, beta %g, frequency %g, recency %g, T %g.",
-						   r, alpha, s, beta, x, tx, T)));
 	if (logA0 == -INFINITY)
 		return 1.0;
-	dlog = log(s) - log(r + s + x) + (r + x) * log(alpha + T) + s * log(beta + T) + logA0;
+	dlog = log(p[2]) - log(p[0] + p[2] + x) + (p[0] + x) * log(p[1] + T)
+		+ p[2] * log(p[3] + T) + logA0;
 	if (dlog > 0)
 		return exp(-dlog) / (1.0 + exp(-dlog));
 	return 1.0 / (1.0 + exp(dlog));
+}
+
+/* P(alive | x, t_x, T) */
+static double
+ParetoPAlive(const double *p, double x, double tx, double T)
+{
+	double		lftx,
+				lfT;
+
+	if (!clv_pareto_log_f(p, x, tx, &lftx) || !clv_pareto_log_f(p, x, T, &lfT))
+		SeriesError(p, x, tx, T);
+	return clv_pareto_p_alive_f(p, x, T, lftx, lfT);
 }
 
 /*
@@ -356,45 +367,68 @@ ParetoHorizonFactor(double s, double bT, double t)
 	return -expm1((s - 1.0) * logu) / (s - 1.0);
 }
 
-/* pareto_nbd_p_alive(model, frequency, recency, t) */
+/*
+ * Q(t; x, T) = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)],
+ * so that E[Y(t) | x, t_x, T] = Q P(alive) (Fader & Hardie's note, eq. 22;
+ * Schmittlein et al. 1987 eq. 22)
+ */
+double
+clv_pareto_path(const double *p, double x, double T, double t)
+{
+	if (t == 0.0)
+		return 0.0;
+	return (p[0] + x) * (p[3] + T) / (p[1] + T) * ParetoHorizonFactor(p[2], p[3] + T, t);
+}
+
+/* pareto_nbd_p_alive(model, frequency, recency, t [, horizon]) */
 PG_FUNCTION_INFO_V1(clv_pareto_nbd_p_alive);
 Datum
 clv_pareto_nbd_p_alive(PG_FUNCTION_ARGS)
 {
 	double		p[4];
-	double		x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				T = PG_GETARG_FLOAT8(3);
+	double		x,
+				tx,
+				T;
+	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
-	PG_RETURN_FLOAT8(ParetoPAlive(p, x, tx, T));
+	clv_rfm_args(fcinfo, 1, &x, &tx, &T);
+	result = ParetoPAlive(p, x, tx, T);
+
+	/*
+	 * P(alive at T + t | x, t_x, T): alive at T and still alive t later.
+	 * Given alive at T, mu ~ gamma(s, beta + T), so the exponential
+	 * lifetime lasts another t with probability E[exp(-mu t)] =
+	 * ((beta+T)/(beta+T+t))^s (Fader & Hardie, "Additional Results for the
+	 * Pareto/NBD Model", 2014, note 015; pymc-marketing's
+	 * conditional_probability_of_being_alive_up_to_time).
+	 */
+	if (PG_NARGS() > 4)
+	{
+		double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(4), "horizon");
+
+		result *= exp(p[2] * (log(p[3] + T) - log(p[3] + T + t)));
+	}
+	PG_RETURN_FLOAT8(result);
 }
 
-/*
- * pareto_nbd_expected_purchases(model, horizon, frequency, recency, t)
- *:
- *	 (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]
- *	 * P(alive | x, t_x, T)
- */
+/* pareto_nbd_expected_purchases(model, horizon, frequency, recency, t) */
 PG_FUNCTION_INFO_V1(clv_pareto_nbd_expected_purchases);
 Datum
 clv_pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 {
 	double		p[4];
 	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4);
+	double		x,
+				tx,
+				T;
 	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
-	clv_check_rfm(x, tx, T);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
 	if (t == 0.0)
 		PG_RETURN_FLOAT8(0.0);
-	result = (p[0] + x) * (p[3] + T) / (p[1] + T)
-		* ParetoHorizonFactor(p[2], p[3] + T, t)
-		* ParetoPAlive(p, x, tx, T);
+	result = clv_pareto_path(p, x, T, t) * ParetoPAlive(p, x, tx, T);
 	if (!isfinite(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -405,6 +439,7 @@ clv_pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 /*
  * pareto_nbd_expected_purchases_new(model, horizon):
  *	 r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]
+ * (Fader & Hardie's note, eq. 9; the path at x = T = 0)
  */
 PG_FUNCTION_INFO_V1(clv_pareto_nbd_expected_purchases_new);
 Datum
@@ -415,12 +450,146 @@ clv_pareto_nbd_expected_purchases_new(PG_FUNCTION_ARGS)
 	double		result;
 
 	ParetoModelArg(fcinfo, 0, p);
-	if (t == 0.0)
-		PG_RETURN_FLOAT8(0.0);
-	result = p[0] * p[3] / p[1] * ParetoHorizonFactor(p[2], p[3], t);
+	result = clv_pareto_path(p, 0.0, 0.0, t);
 	if (!isfinite(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("Pareto/NBD expectation is out of range")));
 	PG_RETURN_FLOAT8(result);
+}
+
+/*
+ * P(X(t) = n) of a customer alive at time 0, parameters r, alpha, s,
+ * beta (Fader & Hardie, "Deriving an Expression for P(X(t) = x) Under the
+ * Pareto/NBD Model", 2006, rev. 2020, note 012, eq. 16).  Given lambda and
+ * mu the customer is still alive at t (probability exp(-mu t)) and made n
+ * Poisson purchases, or died at tau < t after n purchases:
+ *	 P(X(t) = n | lambda, mu) = exp(-mu t) (lambda t)^n exp(-lambda t) / n!
+ *		 + mu lambda^n / (lambda+mu)^(n+1)
+ *		   [1 - exp(-(lambda+mu) t) sum_{i=0..n} ((lambda+mu) t)^i / i!]
+ * Over lambda ~ gamma(r, alpha), mu ~ gamma(s, beta):
+ *	 P(X(t) = n) = NBD(n; r, alpha, t) (beta/(beta+t))^s
+ *		 + alpha^r beta^s B(r+n, s+1) / B(r, s)
+ *		   [B(0) - sum_{i=0..n} Gamma(r+s+i) / (Gamma(r+s) i!) t^i B(t)_i]
+ *	 B(t)_i = 2F1(r+s+i, s+1; r+s+n+1; (alpha-beta)/(alpha+t)) / (alpha+t)^(r+s+i)
+ *			  if alpha >= beta, else
+ *			  2F1(r+s+i, r+n; r+s+n+1; (beta-alpha)/(beta+t)) / (beta+t)^(r+s+i)
+ * and B(0) = B(0)_0.  Summed in log space relative to the B(0) term.
+ */
+static double
+ParetoPmf(double r, double alpha, double s, double beta, double t, double n)
+{
+	double		m = Max(alpha, beta);
+	double		bb = (alpha >= beta) ? s + 1.0 : r + n;
+	double		c = r + s + n + 1.0;
+	double		lead = r * log(alpha) + s * log(beta) + clv_lbeta(r + n, s + 1.0)
+		- clv_lbeta(r, s);
+	double		first;
+	double		l0;
+	double		rel = 1.0;
+	double		i;
+	int			sign;
+
+	if (t == 0.0)
+		return (n == 0.0) ? 1.0 : 0.0;
+	first = exp(clv_nbd_log_pmf(r, t / (alpha + t), alpha / (alpha + t), n)
+				+ s * (log(beta) - log(beta + t)));
+	if (!clv_log_hyp2f1(r + s, bb, c, fabs(alpha - beta) / m, Min(alpha, beta) / m, &l0, &sign) ||
+		sign < 0)
+		return NAN;
+	l0 += lead - (r + s) * log(m);
+	for (i = 0.0; i <= n; i += 1.0)
+	{
+		double		li;
+
+		if (!clv_log_hyp2f1(r + s + i, bb, c, fabs(alpha - beta) / (m + t),
+							(Min(alpha, beta) + t) / (m + t), &li, &sign) ||
+			sign < 0)
+			return NAN;
+		li += lead - (r + s + i) * log(m + t) + lgamma(r + s + i) - lgamma(r + s)
+			- lgamma(i + 1.0) + i * log(t);
+		rel -= exp(li - l0);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return Min(Max(first + exp(l0) * Max(rel, 0.0), 0.0), 1.0);
+}
+
+/*
+ * P(Y(t) = n | x, t_x, T): a customer alive at T is a new Pareto/NBD
+ * customer with lambda ~ gamma(r + x, alpha + T) and mu ~ gamma(s, beta + T)
+ * (Fader & Hardie, "Deriving the Conditional PMF of the Pareto/NBD Model",
+ * 2006, note 028), one who is gone buys nothing:
+ *	 P(alive) ParetoPmf(n; r+x, alpha+T, s, beta+T) + [n = 0] (1 - P(alive))
+ */
+static double
+ParetoConditionalPmf(const double *p, double t, double n, double x, double tx,
+					 double T)
+{
+	double		alive = ParetoPAlive(p, x, tx, T);
+	double		pmf = ParetoPmf(p[0] + x, p[1] + T, p[2], p[3] + T, t, n);
+	double		result;
+
+	if (isnan(pmf))
+		SeriesError(p, x, tx, T);
+	result = alive * pmf;
+	if (n == 0)
+		result += 1.0 - alive;
+	return Min(Max(result, 0.0), 1.0);
+}
+
+/* pareto_nbd_probability_purchases(model, horizon, purchases, frequency, recency, t) */
+PG_FUNCTION_INFO_V1(clv_pareto_nbd_probability_purchases);
+Datum
+clv_pareto_nbd_probability_purchases(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
+	double		x,
+				tx,
+				T;
+
+	ParetoModelArg(fcinfo, 0, p);
+	clv_rfm_args(fcinfo, 3, &x, &tx, &T);
+	PG_RETURN_FLOAT8(ParetoConditionalPmf(p, t, n, x, tx, T));
+}
+
+/* pareto_nbd_probability_purchases_new(model, horizon, purchases) */
+PG_FUNCTION_INFO_V1(clv_pareto_nbd_probability_purchases_new);
+Datum
+clv_pareto_nbd_probability_purchases_new(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
+	double		n = clv_count_arg(fcinfo, 2, "purchases");
+	double		result;
+
+	ParetoModelArg(fcinfo, 0, p);
+	result = ParetoPmf(p[0], p[1], p[2], p[3], t, n);
+	if (isnan(result))
+		SeriesError(p, 0, 0, 0);
+	PG_RETURN_FLOAT8(result);
+}
+
+/*
+ * pareto_nbd_probability_any_purchase(model, horizon, frequency, recency, t):
+ * P(Y(t) >= 1 | x, t_x, T) = P(alive) (1 - ParetoPmf(0; r+x, alpha+T, s, beta+T))
+ */
+PG_FUNCTION_INFO_V1(clv_pareto_nbd_probability_any_purchase);
+Datum
+clv_pareto_nbd_probability_any_purchase(PG_FUNCTION_ARGS)
+{
+	double		p[4];
+	double		t = clv_nonneg_arg(PG_GETARG_FLOAT8(1), "horizon");
+	double		x,
+				tx,
+				T;
+	double		none;
+
+	ParetoModelArg(fcinfo, 0, p);
+	clv_rfm_args(fcinfo, 2, &x, &tx, &T);
+	none = ParetoPmf(p[0] + x, p[1] + T, p[2], p[3] + T, t, 0.0);
+	if (isnan(none))
+		SeriesError(p, x, tx, T);
+	PG_RETURN_FLOAT8(ParetoPAlive(p, x, tx, T) * (1.0 - none));
 }

@@ -1,6 +1,10 @@
--- 20_models.sql: "buy till you die" models (issue 4): the clv_rfm per-customer
+-- 20_models.sql: "buy till you die" models: the clv_rfm per-customer
 -- summary, BG/NBD, Pareto/NBD and Gamma-Gamma fits over a btyd_data state,
 -- their scorers and clv_predict.  See docs/readme/models.md.
+--
+-- Every model composite ends in time_unit, observation_end and covariance
+-- (added in 0.3.0: the update script adds them with ALTER TYPE ... ADD
+-- ATTRIBUTE, so they come last here too).
 
 /* ---- composite result types ---- */
 
@@ -19,9 +23,12 @@ CREATE TYPE bgnbd_model AS (
 	b double precision,
 	log_likelihood double precision,
 	converged boolean,
-	iterations integer
+	iterations integer,
+	time_unit text,
+	observation_end timestamptz,
+	covariance double precision[]
 );
-COMMENT ON TYPE bgnbd_model IS 'fitted BG/NBD model (Fader, Hardie & Lee 2005)';
+COMMENT ON TYPE bgnbd_model IS 'fitted BG/NBD model (Fader, Hardie & Lee 2005): parameters, fit, time unit, observation end, covariance of the parameters';
 
 CREATE TYPE pareto_nbd_model AS (
 	r double precision,
@@ -30,9 +37,12 @@ CREATE TYPE pareto_nbd_model AS (
 	beta double precision,
 	log_likelihood double precision,
 	converged boolean,
-	iterations integer
+	iterations integer,
+	time_unit text,
+	observation_end timestamptz,
+	covariance double precision[]
 );
-COMMENT ON TYPE pareto_nbd_model IS 'fitted Pareto/NBD model (Schmittlein, Morrison & Colombo 1987)';
+COMMENT ON TYPE pareto_nbd_model IS 'fitted Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): parameters, fit, time unit, observation end, covariance of the parameters';
 
 CREATE TYPE gamma_gamma_model AS (
 	p double precision,
@@ -40,9 +50,12 @@ CREATE TYPE gamma_gamma_model AS (
 	v double precision,
 	log_likelihood double precision,
 	converged boolean,
-	iterations integer
+	iterations integer,
+	time_unit text,
+	observation_end timestamptz,
+	covariance double precision[]
 );
-COMMENT ON TYPE gamma_gamma_model IS 'fitted Gamma-Gamma spend model (Fader, Hardie & Lee 2005)';
+COMMENT ON TYPE gamma_gamma_model IS 'fitted Gamma-Gamma spend model (Fader, Hardie & Lee 2005): parameters, fit, time unit, observation end, covariance of the parameters';
 
 /* ---- btyd_data: the fit state ---- */
 
@@ -116,11 +129,24 @@ CREATE AGGREGATE rollup(btyd_data) (
 );
 COMMENT ON AGGREGATE rollup(btyd_data) IS 'merge btyd_data values';
 
+CREATE FUNCTION btyd_data_accum_weighted(btyd_data, double precision, double precision, double precision, bigint) RETURNS btyd_data
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_weighted' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum_weighted(btyd_data, double precision, double precision, double precision, bigint) IS 'aggregate transition function: add weight customers with (frequency, recency, T)';
+CREATE AGGREGATE btyd_data(frequency double precision, recency double precision, t double precision, weight bigint) (
+	SFUNC = btyd_data_accum_weighted, STYPE = btyd_data,
+	COMBINEFUNC = btyd_data_combine, FINALFUNC = btyd_data_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE btyd_data(double precision, double precision, double precision, bigint) IS 'collect (frequency, recency, T) with customer counts (rows of summarised data) for the fits';
+
 /* ---- bgnbd_fit ---- */
 
 CREATE FUNCTION bgnbd_fit(data btyd_data) RETURNS bgnbd_model
 	AS 'MODULE_PATHNAME', 'clv_bgnbd_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bgnbd_fit(btyd_data) IS 'fit BG/NBD to a btyd_data value (also the final function of the bgnbd_fit aggregate)';
+CREATE FUNCTION bgnbd_fit(data btyd_data, time_unit text, observation_end timestamptz DEFAULT NULL) RETURNS bgnbd_model
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_fit(btyd_data, text, timestamptz) IS 'fit BG/NBD to a btyd_data value whose summaries are in time_unit (day, week, month or year) as of observation_end; the model records both';
 
 CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, t double precision) (
 	SFUNC = btyd_data_accum, STYPE = btyd_data,
@@ -145,12 +171,24 @@ COMMENT ON FUNCTION bgnbd_expected_purchases_new(bgnbd_model, double precision) 
 CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, frequency double precision, recency double precision, t double precision) RETURNS double precision
 	AS 'MODULE_PATHNAME', 'clv_bgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, double precision, double precision, double precision) IS 'BG/NBD probability that a customer is still alive';
+CREATE FUNCTION bgnbd_probability_purchases(model bgnbd_model, horizon double precision, purchases integer, frequency double precision, recency double precision, t double precision) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_probability_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_probability_purchases(bgnbd_model, double precision, integer, double precision, double precision, double precision) IS 'BG/NBD probability that a customer makes exactly purchases purchases in the next horizon time units';
+CREATE FUNCTION bgnbd_probability_purchases_new(model bgnbd_model, horizon double precision, purchases integer) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_probability_purchases_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_probability_purchases_new(bgnbd_model, double precision, integer) IS 'BG/NBD probability P(X(t) = n) that a new customer makes exactly purchases repeat purchases within horizon time units';
+CREATE FUNCTION bgnbd_probability_any_purchase(model bgnbd_model, horizon double precision, frequency double precision, recency double precision, t double precision) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_probability_any_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_probability_any_purchase(bgnbd_model, double precision, double precision, double precision, double precision) IS 'BG/NBD probability that a customer makes at least one purchase in the next horizon time units';
 
 /* ---- pareto_nbd_fit ---- */
 
 CREATE FUNCTION pareto_nbd_fit(data btyd_data) RETURNS pareto_nbd_model
 	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pareto_nbd_fit(btyd_data) IS 'fit Pareto/NBD to a btyd_data value (also the final function of the pareto_nbd_fit aggregate)';
+CREATE FUNCTION pareto_nbd_fit(data btyd_data, time_unit text, observation_end timestamptz DEFAULT NULL) RETURNS pareto_nbd_model
+	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_fit(btyd_data, text, timestamptz) IS 'fit Pareto/NBD to a btyd_data value whose summaries are in time_unit (day, week, month or year) as of observation_end; the model records both';
 
 CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, t double precision) (
 	SFUNC = btyd_data_accum, STYPE = btyd_data,
@@ -175,12 +213,27 @@ COMMENT ON FUNCTION pareto_nbd_expected_purchases_new(pareto_nbd_model, double p
 CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, frequency double precision, recency double precision, t double precision) RETURNS double precision
 	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, double precision, double precision, double precision) IS 'Pareto/NBD probability that a customer is still alive';
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, frequency double precision, recency double precision, t double precision, horizon double precision) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, double precision, double precision, double precision, double precision) IS 'Pareto/NBD probability that a customer is still alive horizon time units after the observation end';
+CREATE FUNCTION pareto_nbd_probability_purchases(model pareto_nbd_model, horizon double precision, purchases integer, frequency double precision, recency double precision, t double precision) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_probability_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_probability_purchases(pareto_nbd_model, double precision, integer, double precision, double precision, double precision) IS 'Pareto/NBD probability that a customer makes exactly purchases purchases in the next horizon time units';
+CREATE FUNCTION pareto_nbd_probability_purchases_new(model pareto_nbd_model, horizon double precision, purchases integer) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_probability_purchases_new' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_probability_purchases_new(pareto_nbd_model, double precision, integer) IS 'Pareto/NBD probability P(X(t) = n) that a new customer makes exactly purchases repeat purchases within horizon time units';
+CREATE FUNCTION pareto_nbd_probability_any_purchase(model pareto_nbd_model, horizon double precision, frequency double precision, recency double precision, t double precision) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_pareto_nbd_probability_any_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_probability_any_purchase(pareto_nbd_model, double precision, double precision, double precision, double precision) IS 'Pareto/NBD probability that a customer makes at least one purchase in the next horizon time units';
 
 /* ---- gamma_gamma_fit ---- */
 
 CREATE FUNCTION gamma_gamma_fit(data btyd_data) RETURNS gamma_gamma_model
 	AS 'MODULE_PATHNAME', 'clv_gamma_gamma_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gamma_gamma_fit(btyd_data) IS 'fit Gamma-Gamma to a btyd_data value (also the final function of the gamma_gamma_fit aggregate)';
+CREATE FUNCTION gamma_gamma_fit(data btyd_data, time_unit text, observation_end timestamptz DEFAULT NULL) RETURNS gamma_gamma_model
+	AS 'MODULE_PATHNAME', 'clv_gamma_gamma_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_fit(btyd_data, text, timestamptz) IS 'fit Gamma-Gamma to a btyd_data value of summaries in time_unit as of observation_end; the model records both';
 
 CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary_value double precision) (
 	SFUNC = btyd_data_accum_spend, STYPE = btyd_data,
@@ -202,12 +255,19 @@ COMMENT ON FUNCTION gamma_gamma_expected_spend(gamma_gamma_model, double precisi
 
 /* ---- clv_predict ---- */
 
+-- not STRICT: time_unit may be NULL (the model's unit); NULL in another argument gives NULL
 CREATE FUNCTION clv_predict(bgnbd bgnbd_model, gamma_gamma gamma_gamma_model,
 		frequency double precision, recency double precision, t double precision,
 		monetary_value double precision, months integer, monthly_discount_rate double precision,
-		time_unit text DEFAULT 'day', margin double precision DEFAULT 1.0) RETURNS double precision
-	AS 'MODULE_PATHNAME', 'clv_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION clv_predict(bgnbd_model, gamma_gamma_model, double precision, double precision, double precision, double precision, integer, double precision, text, double precision) IS 'discounted expected customer lifetime value over months (BG/NBD purchases times Gamma-Gamma spend times margin)';
+		time_unit text DEFAULT NULL, margin double precision DEFAULT 1.0) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clv_predict(bgnbd_model, gamma_gamma_model, double precision, double precision, double precision, double precision, integer, double precision, text, double precision) IS 'discounted expected customer lifetime value over months (BG/NBD purchases times Gamma-Gamma spend times margin), in the time unit of the model';
+CREATE FUNCTION clv_predict(pareto_nbd pareto_nbd_model, gamma_gamma gamma_gamma_model,
+		frequency double precision, recency double precision, t double precision,
+		monetary_value double precision, months integer, monthly_discount_rate double precision,
+		time_unit text DEFAULT NULL, margin double precision DEFAULT 1.0) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'clv_predict_pareto_nbd' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clv_predict(pareto_nbd_model, gamma_gamma_model, double precision, double precision, double precision, double precision, integer, double precision, text, double precision) IS 'discounted expected customer lifetime value over months (Pareto/NBD purchases times Gamma-Gamma spend times margin), in the time unit of the model';
 
 /* ---- clv_rfm ---- */
 

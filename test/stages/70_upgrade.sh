@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/stages/70_upgrade.sh: the update script from the previous release.
 # Installs clv $PREVVERSION (the frozen sql/clv--$PREVVERSION.sql) with data
-# in tables and a materialized view, runs ALTER EXTENSION clv UPDATE, and
+# in tables (summaries, cohort states, fitted models) and a materialized
+# view, runs ALTER EXTENSION clv UPDATE, and
 # compares the extension's catalog with a fresh install of $EXTVERSION:
 # pg_dump --schema-only --binary-upgrade (which, unlike a plain dump, lists
 # every member object of the extension with its definition, comment and
@@ -24,21 +25,29 @@ data="SELECT customer_id % 5 AS g, clv_summary(customer_id, ordered_at, amount) 
 		clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS c
 	FROM (SELECT (i * 7919) % 97 AS customer_id, timestamptz '2024-01-01' + (i % 200) * interval '1 day' AS ordered_at,
 		  (i % 23) * 1.5 - 3 AS amount FROM generate_series(1, 3000) i) o GROUP BY 1"
+# models stored by the old version (the model composites gain attributes)
+models="SELECT bgnbd_fit(f, r, 40) AS bg, pareto_nbd_fit(f, r, 40) AS pn, gamma_gamma_fit(f, 10 + i % 17) AS gg
+	FROM (SELECT i, x AS f, CASE WHEN x = 0 THEN 0 ELSE least(40, x * 3 + i % 11) END AS r
+		  FROM generate_series(1, 500) i, LATERAL (SELECT (i * i) % 7 % 4 AS x) v) s"
 q="SET search_path = upgrade_data, public;
    SELECT g, s::text, customers(s), revenue(s), lifespan(s), c::text,
 	(SELECT sum(revenue) FROM clv_cohort_table(c)) FROM t ORDER BY g;
-   SELECT * FROM mv ORDER BY 1"
+   SELECT * FROM mv ORDER BY 1;
+   SELECT (bg).r, (pn).beta, (gg).q, round(bgnbd_p_alive(bg, 2, 30, 40)::numeric, 10),
+	round(pareto_nbd_expected_purchases(pn, 10, 2, 30, 40)::numeric, 10),
+	round(clv_predict(bg, gg, 2, 30, 40, 25, 12, 0.01, 'week')::numeric, 6) FROM models"
 
 install_old() {
 	clv_psql -d "$old" -c "CREATE EXTENSION clv VERSION '$prev'" \
 		-c "SET TimeZone = 'UTC'" -c "CREATE SCHEMA upgrade_data" -c "SET search_path = upgrade_data, public" \
 		-c "CREATE TABLE t AS $data" \
-		-c "CREATE MATERIALIZED VIEW mv AS SELECT g, clv(rollup(s)), repeat_rate(rollup(s)) FROM t GROUP BY g" || return 1
+		-c "CREATE MATERIALIZED VIEW mv AS SELECT g, clv(rollup(s)), repeat_rate(rollup(s)) FROM t GROUP BY g" \
+		-c "CREATE TABLE models AS $models" || return 1
 	v=$(clv_psql -At -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'clv'")
 	[ "$v" = "$prev" ] || { echo "installed version $v"; return 1; }
 	clv_psql -At -d "$old" -c "SET TimeZone = 'UTC'" -c "$q" >"$CLV_TMP/before.txt"
 }
-clv_check "CREATE EXTENSION clv VERSION '$prev', with a table and a materialized view" install_old
+clv_check "CREATE EXTENSION clv VERSION '$prev', with tables (summaries, models) and a materialized view" install_old
 
 update() {
 	clv_psql -d "$old" -c "ALTER EXTENSION clv UPDATE TO '$EXTVERSION'" || return 1
@@ -77,6 +86,18 @@ same_data() {
 	[ -s "$CLV_TMP/before.txt" ] && diff "$CLV_TMP/before.txt" "$CLV_TMP/after.txt"
 }
 clv_check "data of $prev reads the same after the update (table, refreshed materialized view)" same_data
+
+# models stored by the old version: no unit, no covariance, scored as before
+old_models() {
+	local r
+	r=$(clv_psql -At -d "$old" -c "SELECT (bg).time_unit IS NULL AND (bg).observation_end IS NULL AND (bg).covariance IS NULL
+		AND (SELECT count(*) = 4 AND count(std_error) = 0 FROM clv_model_parameters(bg))
+		AND clv_predict(bg, gg, 2, 30, 40, 25, 12, 0.01) = clv_predict(bg, gg, 2, 30, 40, 25, 12, 0.01, 'day')
+		AND clv_predict(pn, gg, 2, 30, 40, 25, 12, 0.01, 'week') > 0
+		FROM upgrade_data.models") || return 1
+	[ "$r" = t ] || { echo "got '$r'"; return 1; }
+}
+clv_check "models stored by $prev: NULL unit and covariance, scored with time_unit (default 'day')" old_models
 
 # A view of the user on an aggregate that the update replaces (the
 # polymorphic signatures of 0.2.0) stops the update before any change, with

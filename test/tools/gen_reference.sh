@@ -36,6 +36,7 @@ family_title() {
 	00_core) echo "Core: descriptive CLV" ;;
 	10_cohort) echo "Cohort analysis" ;;
 	20_models) echo "Predictive models (buy till you die)" ;;
+	30_models_more) echo "More predictive models (MBG/NBD, BG/BB) and standard errors" ;;
 	40_growth) echo "Growth: referral value and acquisition economics" ;;
 	*) echo "${1#[0-9][0-9]_}" ;;
 	esac
