@@ -51,8 +51,8 @@ END $$;
 -- How an outcome is listed.  A fitted model (a bgnbd_model,
 -- pareto_nbd_model, gamma_gamma_model, mbgnbd_model or bgbb_model:
 -- parameters, log-likelihood, converged, iterations, then time unit,
--- observation end and covariance) is listed by its properties: how many of its numbers are finite and
--- whether it converged.  Its digits, and the iterations it took, depend on
+-- observation end and covariance) is listed by its properties: how many
+-- of its numbers are finite and whether it converged.  Its digits, and the iterations it took, depend on
 -- the C library's lgamma and exp, which differ between platforms (glibc
 -- 2.41 and 2.43 disagree in the last digits of fits that stop without
 -- converging).  Any other outcome is listed as it is.
