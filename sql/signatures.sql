@@ -9,6 +9,8 @@
 -- aggregates the parser chose, so the test shows PostgreSQL's own choice.
 -- The expected values are computed with plain SQL next to each query.
 --
+CREATE SCHEMA test_signatures;
+SET search_path = test_signatures, public;
 SET TimeZone = 'America/New_York';
 SET extra_float_digits = 0;
 
@@ -111,3 +113,8 @@ FROM o;
 SELECT clv_cohort_state(k4, ts, a_num, 'day', 'UTC')::text
 	 = clv_cohort_state(k4, ts AT TIME ZONE 'America/New_York', a_num, 'day', 'UTC')::text AS cohort_ts
 FROM o;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_signatures CASCADE;
+RESET client_min_messages;
