@@ -161,6 +161,40 @@ SELECT count(*) AS checked
 FROM unnest(ARRAY['day', 'week', 'month', 'quarter', 'year']) p,
 	 unnest(ARRAY['America/New_York', 'UTC', 'EST', 'Asia/Kathmandu']) z;
 
+-- The local date of a time, in every kind of zone (fixed offsets, zones of
+-- the time zone database with DST changes at and around midnight, 30- and
+-- 45-minute offsets, a skipped day, times before the first transition and
+-- far past the last one, dynamic abbreviations, and a zone with leap
+-- seconds where the system has it), equals (t AT TIME ZONE z)::date:
+-- every time is its own group of one aggregate call, so the call's
+-- calendar sees them one after the other, in no particular order
+CREATE FUNCTION zone_known(z text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM now() AT TIME ZONE z;
+	RETURN true;
+EXCEPTION WHEN invalid_parameter_value THEN
+	RETURN false;
+END $$;
+CREATE TABLE zones AS
+SELECT z FROM unnest(ARRAY['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu',
+						   'Pacific/Apia', 'America/Sao_Paulo', 'Pacific/Chatham', 'Africa/Casablanca',
+						   'EST', 'UTC', 'MSK', '+05:30', 'right/America/New_York']) z
+WHERE zone_known(z);
+CREATE TABLE times AS
+SELECT timestamptz '1850-01-01 00:00+00' + ((g::bigint * 7919 * 104729) % (450::bigint * 365 * 86400)) * interval '1 second' AS t
+FROM generate_series(1, 1500) g
+UNION ALL
+SELECT timestamptz '2021-03-12 00:00+00' + g * interval '15 minutes' FROM generate_series(0, 384) g
+UNION ALL
+SELECT timestamptz '2021-11-05 00:00+00' + g * interval '15 minutes' FROM generate_series(0, 384) g
+UNION ALL
+SELECT timestamptz '2011-12-29 00:00+00' + g * interval '30 minutes' FROM generate_series(0, 144) g;
+SELECT count(*) >= 12 * 2415 AS enough_times,
+	   count(*) FILTER (WHERE (SELECT cohort FROM clv_cohort_table(s)) IS DISTINCT FROM (t AT TIME ZONE z)::date) AS wrong_dates
+FROM (SELECT z, t, clv_cohort_state(1, t, 1, 'day', z) AS s
+	  FROM (SELECT * FROM zones, times ORDER BY z, md5(t::text)) o
+	  GROUP BY z, t) x;
+
 -- 2026-W53: Friday 2027-01-01 belongs to the week of Monday 2026-12-28;
 -- a single customer with a single order
 SELECT p, cohort, period_offset, cohort_customers, active_customers, retention,

@@ -1,0 +1,428 @@
+/*-------------------------------------------------------------------------
+ *
+ * cohort_table.c
+ *	  The cohort table: clv_cohort_table(), which expands a cohort state into
+ *	  one row per cohort and period offset, and clv_cohorts(), which runs an
+ *	  orders query through SPI and returns the same rows.
+ *
+ * Definitions (see docs/readme/cohort.md; rows, customer-periods and the
+ * last period observed in cohort.h, periods in calendar.h):
+ *
+ *	- A customer's cohort is the period of their first order.  Customers
+ *	  with refunds only belong to no cohort, and their rows are left out of
+ *	  revenue (they still count for the end of observation).
+ *	- The offset of a row is its period minus the cohort's period; a refund
+ *	  dated before the customer's first order counts at offset 0, so that
+ *	  the revenue of a cohort is the sum of all its customers' amounts.
+ *	- Every cohort gets one row for each offset 0 .. (last period - cohort),
+ *	  with zeros where nobody was active (gap filling).  For cohort c and
+ *	  offset k: cohort_customers = customers of c; active_customers = those
+ *	  with an order in period c + k; retention = active / cohort customers;
+ *	  orders and revenue = their orders and net revenue in period c + k;
+ *	  cumulative_revenue_per_customer = revenue of offsets 0 .. k / cohort
+ *	  customers.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+#include "utils/tuplestore.h"
+
+#include "cohort.h"
+
+#define COHORT_FETCH_BATCH	1000
+#define COHORT_NO_PERIOD	PG_INT32_MAX
+
+/*
+ * One cell of the table: the customer-periods placed at one cohort and
+ * offset, summed.  Key: cohort << 32 | offset.
+ */
+typedef struct CohortCell
+{
+	uint64		key;
+	int128		revenue;
+	int64		orders;
+	int64		active;			/* customer-periods with an order */
+	char		status;			/* simplehash */
+} CohortCell;
+
+#define CellKey(cohort, offset) (((uint64) (uint32) (cohort) << 32) | (uint32) (offset))
+#define CellCohort(key)		((int32) (uint32) ((key) >> 32))
+#define CellOffset(key)		((int32) (uint32) (key))
+
+#define SH_PREFIX			cells
+#define SH_ELEMENT_TYPE		CohortCell
+#define SH_KEY_TYPE			uint64
+#define SH_KEY				key
+#define SH_HASH_KEY(tb, k)	hash_combine(murmurhash32((uint32) ((k) >> 32)), murmurhash32((uint32) (k)))
+#define SH_EQUAL(tb, a, b)	((a) == (b))
+#define SH_SCOPE			static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Order of cells: by cohort, then offset (offsets are >= 0) */
+static int
+CompareCells(const void *a, const void *b)
+{
+	const CohortCell *x = *(const CohortCell *const *) a;
+	const CohortCell *y = *(const CohortCell *const *) b;
+
+	if (CellCohort(x->key) != CellCohort(y->key))
+		return CellCohort(x->key) < CellCohort(y->key) ? -1 : 1;
+	if (CellOffset(x->key) != CellOffset(y->key))
+		return CellOffset(x->key) < CellOffset(y->key) ? -1 : 1;
+	return 0;
+}
+
+/* Write one row of the table */
+static void
+PutRow(ReturnSetInfo *rsinfo, const CohortReader *r, int32 cohort, int32 offset,
+	   int64 customers, int64 active, int64 orders, const ClvMoney *revenue,
+	   const ClvMoney *cumulative)
+{
+	Datum		values[8];
+	bool		nulls[8] = {false};
+
+	values[0] = DateADTGetDatum(clv_period_start(r->period, cohort));
+	values[1] = Int32GetDatum(offset);
+	values[2] = Int64GetDatum(customers);
+	values[3] = Int64GetDatum(active);
+	values[4] = Float8GetDatum((double) active / (double) customers);
+	values[5] = Int64GetDatum(orders);
+	values[6] = clv_money_to_numeric(revenue);
+	values[7] = clv_money_div_count(cumulative, customers);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * Write the cohort table into the materialized SRF result of fcinfo (set up
+ * by InitMaterializedSRF): one row per cohort and offset 0 .. (last period
+ * - cohort), ordered by cohort and offset.
+ *
+ * Two passes over the customer-periods: the first finds each customer's
+ * cohort (their first period with an order), the second sums every
+ * customer-period into its (cohort, offset) cell.  Only cells with activity
+ * are stored; the gaps are filled as the rows are written.
+ */
+void
+clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32	   *cohortof;
+	cells_hash *cells;
+	cells_iterator it;
+	CohortCell *cell;
+	CohortCell **sorted;
+	uint32		ncells = 0;
+	uint32		i;
+	uint32		c;
+	uint64		n;
+	CohortPairValue p;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
+
+	if (!r->hasrows || r->npairs == 0)
+		return;
+
+	/* each customer's cohort: the first period with an order */
+	cohortof = palloc_extended(sizeof(int32) * Max(r->ncustomers, 1), MCXT_ALLOC_HUGE);
+	for (c = 0; c < r->ncustomers; c++)
+		cohortof[c] = COHORT_NO_PERIOD;
+	for (n = 0; clv_cohort_reader_next(r, &p); n++)
+	{
+		if (p.orders > 0 && p.period < cohortof[p.customer])
+			cohortof[p.customer] = p.period;
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	/* place every customer-period of a customer with a cohort in its cell */
+	cells = cells_create(CurrentMemoryContext, 256, NULL);
+	clv_cohort_reader_rewind(r);
+	for (n = 0; clv_cohort_reader_next(r, &p); n++)
+	{
+		int32		cohort = cohortof[p.customer];
+		bool		found;
+		ClvMoney	acc;
+		ClvMoney	m;
+
+		if (cohort == COHORT_NO_PERIOD)
+			continue;			/* refunds only: no cohort */
+		/* a refund before the first order counts in the cohort's own period */
+		cell = cells_insert(cells, CellKey(cohort, Max(p.period - cohort, 0)), &found);
+		if (!found)
+		{
+			cell->revenue = 0;
+			cell->orders = 0;
+			cell->active = 0;
+		}
+		acc.value = cell->revenue;
+		acc.scale = r->scale;
+		acc.dscale = 0;
+		m.value = p.revenue;
+		m.scale = r->scale;
+		m.dscale = 0;
+		clv_money_add(&acc, &m);
+		cell->revenue = acc.value;
+		if (p.orders > 0)
+			cell->active++;
+		if (__builtin_add_overflow(cell->orders, p.orders, &cell->orders))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("order count out of range")));
+		if ((n & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(cohortof);
+
+	sorted = palloc_extended(sizeof(CohortCell *) * Max(cells->members, 1), MCXT_ALLOC_HUGE);
+	cells_start_iterate(cells, &it);
+	while ((cell = cells_iterate(cells, &it)) != NULL)
+		sorted[ncells++] = cell;
+	qsort(sorted, ncells, sizeof(CohortCell *), CompareCells);
+
+	elog(DEBUG1, "%s table: %u customers, " UINT64_FORMAT " customer-periods, %u cells",
+		 COHORT_TYPNAME, r->ncustomers, r->npairs, ncells);
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "clv_cohort_table row",
+								   ALLOCSET_DEFAULT_SIZES);
+	i = 0;
+	while (i < ncells)
+	{
+		int32		cohort = CellCohort(sorted[i]->key);
+		int64		customers;
+		int32		offset;
+		int32		last = r->lastperiod - cohort;
+		ClvMoney	cumulative = {0, r->scale, r->dscale};
+
+		/* the customers of the cohort are its active customers at offset 0 */
+		Assert(CellOffset(sorted[i]->key) == 0);
+		customers = sorted[i]->active;
+		Assert(customers > 0);
+
+		for (offset = 0; offset <= last; offset++)
+		{
+			int64		active = 0;
+			int64		orders = 0;
+			ClvMoney	revenue = {0, r->scale, r->dscale};
+
+			CHECK_FOR_INTERRUPTS();
+			if (i < ncells && sorted[i]->key == CellKey(cohort, offset))
+			{
+				ClvMoney	m = {sorted[i]->revenue, r->scale, 0};
+
+				active = sorted[i]->active;
+				orders = sorted[i]->orders;
+				clv_money_add(&revenue, &m);
+				i++;
+			}
+			clv_money_add(&cumulative, &revenue);
+
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+			PutRow(rsinfo, r, cohort, offset, customers, active, orders,
+				   &revenue, &cumulative);
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(rowcxt);
+		}
+		/* cells past the last period cannot exist: lastperiod is a maximum */
+		Assert(i >= ncells || CellCohort(sorted[i]->key) != cohort);
+	}
+	MemoryContextDelete(rowcxt);
+	pfree(sorted);
+	cells_destroy(cells);
+}
+
+/* clv_cohort_table(clv_cohort_state): the cohort table of a state */
+PG_FUNCTION_INFO_V1(clv_cohort_table);
+Datum
+clv_cohort_table(PG_FUNCTION_ARGS)
+{
+	CohortReader r;
+
+	InitMaterializedSRF(fcinfo, 0);
+	clv_cohort_reader_init(&r, PG_GETARG_DATUM(0));
+	clv_cohort_emit_table(fcinfo, &r);
+	return (Datum) 0;
+}
+/* ----------------------------------------------------------------
+ * clv_cohorts(orders_query text [, period text [, time_zone text]])
+ * ----------------------------------------------------------------
+ */
+
+/* The column types of an orders query */
+typedef struct OrdersColumns
+{
+	Oid			keytype;
+	ClvKeyKind	keykind;
+	Oid			timetype;
+	ClvAmountKind amountkind;
+} OrdersColumns;
+
+/* Raise the error for a bad orders query result */
+pg_noreturn static void
+BadOrdersQuery(int errcode_, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(errcode_),
+			 errmsg("invalid orders query for clv_cohorts"),
+			 errdetail("%s", detail),
+			 errhint("The provided SQL must return 3 columns: customer_id, ordered_at, and amount.")));
+}
+
+/* Check the result columns of the orders query and resolve their types */
+static void
+CheckOrdersQuery(TupleDesc desc, OrdersColumns *types)
+{
+	Oid			t;
+
+	if (desc == NULL)
+		BadOrdersQuery(ERRCODE_SYNTAX_ERROR, "The provided SQL does not return rows.");
+	if (desc->natts != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("invalid orders query for clv_cohorts"),
+				 errdetail("The provided SQL must return 3 columns: customer_id, ordered_at, and amount."),
+				 errhint("The query returns %d column%s.", desc->natts, desc->natts == 1 ? "" : "s")));
+
+	t = getBaseType(TupleDescAttr(desc, 0)->atttypid);
+	switch (t)
+	{
+		case INT8OID:
+		case INT4OID:
+		case INT2OID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case NAMEOID:
+		case UUIDOID:
+			break;
+		default:
+			BadOrdersQuery(ERRCODE_DATATYPE_MISMATCH,
+						   psprintf("Column 1 (customer_id) must be bigint, integer, smallint, text, varchar, char or uuid, not %s.",
+									format_type_be(t)));
+	}
+	types->keytype = t;
+	types->keykind = clv_key_kind(t);
+
+	t = getBaseType(TupleDescAttr(desc, 1)->atttypid);
+	if (t != TIMESTAMPTZOID && t != TIMESTAMPOID && t != DATEOID)
+		BadOrdersQuery(ERRCODE_DATATYPE_MISMATCH,
+					   psprintf("Column 2 (ordered_at) must be timestamptz, timestamp or date, not %s.",
+								format_type_be(t)));
+	types->timetype = t;
+
+	t = getBaseType(TupleDescAttr(desc, 2)->atttypid);
+	switch (t)
+	{
+		case NUMERICOID:
+		case FLOAT8OID:
+		case FLOAT4OID:
+		case INT8OID:
+		case INT4OID:
+		case INT2OID:
+			break;
+		default:
+			BadOrdersQuery(ERRCODE_DATATYPE_MISMATCH,
+						   psprintf("Column 3 (amount) must be numeric, double precision, real or an integer, not %s.",
+									format_type_be(t)));
+	}
+	types->amountkind = clv_amount_kind(t);
+}
+
+/*
+ * clv_cohorts: run the orders query with the caller's privileges, fetching
+ * it through a cursor in batches, and return its cohort table.
+ */
+PG_FUNCTION_INFO_V1(clv_cohorts);
+Datum
+clv_cohorts(PG_FUNCTION_ARGS)
+{
+	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ClvPeriod	period = CLV_PERIOD_MONTH;
+	const char *tzname;
+	ClvCalendar cal;
+	CohortState *s;
+	CohortReader r;
+	OrdersColumns types;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	MemoryContext callercxt = CurrentMemoryContext;
+	int			ret;
+
+	if (PG_NARGS() >= 2)
+		period = clv_period_parse(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	if (PG_NARGS() >= 3)
+		tzname = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	else
+		tzname = pg_get_timezone_name(session_timezone);
+
+	InitMaterializedSRF(fcinfo, 0);
+	clv_calendar_init(&cal, period, tzname, callercxt);
+	s = clv_cohort_create(callercxt, period, tzname);
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (!SPI_is_cursor_plan(plan))
+		BadOrdersQuery(ERRCODE_SYNTAX_ERROR,
+					   "The provided SQL must be a single query that returns rows.");
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	CheckOrdersQuery(portal->tupDesc, &types);
+
+	for (;;)
+	{
+		uint64		n;
+		uint64		r;
+
+		SPI_cursor_fetch(portal, true, COHORT_FETCH_BATCH);
+		n = SPI_processed;
+		if (n == 0)
+			break;
+		for (r = 0; r < n; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			Datum		kd,
+						td,
+						ad;
+			bool		kn,
+						tn,
+						an;
+			ClvKey		key;
+			TimestampTz t;
+			ClvMoney	amount;
+
+			kd = SPI_getbinval(tup, desc, 1, &kn);
+			td = SPI_getbinval(tup, desc, 2, &tn);
+			ad = SPI_getbinval(tup, desc, 3, &an);
+			/* rows with a NULL customer, time or amount are ignored */
+			if (kn || tn || an)
+				continue;
+			t = clv_time_from_datum(td, types.timetype);
+			clv_money_from_datum(ad, types.amountkind, &amount);
+			clv_key_from_datum(kd, types.keytype, types.keykind, &key);
+			clv_cohort_add(s, &key, types.keykind, clv_calendar_period(&cal, t), &amount);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+
+	clv_cohort_reader_init(&r, clv_cohort_datum(s));
+	clv_cohort_emit_table(fcinfo, &r);
+	clv_cohort_free(s);
+	return (Datum) 0;
+}
