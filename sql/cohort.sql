@@ -165,7 +165,8 @@ FROM unnest(ARRAY['day', 'week', 'month', 'quarter', 'year']) p,
 -- the time zone database with DST changes at and around midnight, 30- and
 -- 45-minute offsets, a skipped day, times before the first transition and
 -- far past the last one, dynamic abbreviations, and a zone with leap
--- seconds where the system has it), equals (t AT TIME ZONE z)::date:
+-- seconds where the system has it), equals (t AT TIME ZONE z)::date, and
+-- its period that of date_trunc:
 -- every time is its own group of one aggregate call, so the call's
 -- calendar sees them one after the other, in no particular order
 CREATE FUNCTION zone_known(z text) RETURNS boolean LANGUAGE plpgsql AS $$
@@ -189,11 +190,14 @@ UNION ALL
 SELECT timestamptz '2021-11-05 00:00+00' + g * interval '15 minutes' FROM generate_series(0, 384) g
 UNION ALL
 SELECT timestamptz '2011-12-29 00:00+00' + g * interval '30 minutes' FROM generate_series(0, 144) g;
-SELECT count(*) >= 12 * 2415 AS enough_times,
-	   count(*) FILTER (WHERE (SELECT cohort FROM clv_cohort_table(s)) IS DISTINCT FROM (t AT TIME ZONE z)::date) AS wrong_dates
-FROM (SELECT z, t, clv_cohort_state(1, t, 1, 'day', z) AS s
-	  FROM (SELECT * FROM zones, times ORDER BY z, md5(t::text)) o
-	  GROUP BY z, t) x;
+SELECT p, count(*) >= 12 * 2415 AS enough_times,
+	   count(*) FILTER (WHERE (SELECT cohort FROM clv_cohort_table(s))
+						IS DISTINCT FROM date_trunc(p, t AT TIME ZONE z)::date) AS wrong_periods
+FROM (SELECT p, z, t, clv_cohort_state(1, t, 1, p, z) AS s
+	  FROM (SELECT * FROM unnest(ARRAY['day', 'week', 'month', 'year']) p, zones, times
+			ORDER BY p, z, md5(t::text)) o
+	  GROUP BY p, z, t) x
+GROUP BY p ORDER BY p;
 
 -- 2026-W53: Friday 2027-01-01 belongs to the week of Monday 2026-12-28;
 -- a single customer with a single order

@@ -187,6 +187,7 @@ ResolveZone(ClvCalendar *cal, const char *tzname, MemoryContext cxt)
 			/* seconds east of UTC, as timestamptz_zone adds them */
 			cal->zonekind = CLV_ZONE_FIXED;
 			cal->gmtoff = val;
+			cal->usespans = true;
 			break;
 		case CLV_TZNAME_DYNTZ:
 			cal->zonekind = CLV_ZONE_DYNAMIC;
@@ -212,8 +213,21 @@ clv_calendar_init(ClvCalendar *cal, ClvPeriod period, const char *tzname,
 {
 	memset(cal, 0, sizeof(ClvCalendar));
 	cal->period = period;
-	cal->lastdate = PG_INT32_MIN;	/* no date seen */
+	cal->cxt = cxt;
 	ResolveZone(cal, tzname, cxt);
+}
+
+void
+clv_calendar_release(ClvCalendar *cal)
+{
+	if (cal->spans != NULL)
+		pfree(cal->spans);
+	if (cal->zonetext != NULL)
+		pfree(cal->zonetext);
+	cal->spans = NULL;
+	cal->zonetext = NULL;
+	cal->nspans = 0;
+	cal->maxspans = 0;
 }
 
 void
@@ -221,115 +235,13 @@ clv_zone_check(const char *tzname)
 {
 	ClvCalendar cal;
 
+	memset(&cal, 0, sizeof(ClvCalendar));
 	ResolveZone(&cal, tzname, NULL);
 }
 
-/* The local date of Unix time u at UTC offset gmtoff */
-static inline int32
-DateAtOffset(pg_time_t u, int64 gmtoff)
-{
-	return (int32) (FloorDiv(u + gmtoff, SECS_PER_DAY) -
-					(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE));
-}
-
-/* The local date of t in a database zone, as timestamp2tm finds it */
+/* The local date of t, as timezone(zone, t) gives it */
 static int32
-LocalDateSlow(pg_tz *tz, TimestampTz t)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
-
-	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
-}
-
-/*
- * Remember that Unix times [u, end) have UTC offset gmtoff.  Spans are
- * disjoint: a span starting inside [u, end) ends at "end" too (the next
- * transition after any time of the span), so it is widened instead.  When
- * the array is full it starts over.
- */
-static void
-AddSpan(ClvCalendar *cal, pg_time_t u, pg_time_t end, int64 gmtoff)
-{
-	int			i;
-	int			pos;
-
-	for (i = 0; i < cal->nspans; i++)
-	{
-		ClvZoneSpan *sp = &cal->spans[i];
-
-		if (sp->start >= u && sp->start < end)
-		{
-			if (sp->end != end || sp->gmtoff != gmtoff)
-				return;			/* inconsistent: cache nothing */
-			sp->start = u;
-			return;
-		}
-	}
-	if (cal->nspans == CLV_CALENDAR_SPANS)
-		cal->nspans = 0;
-	for (pos = 0; pos < cal->nspans && cal->spans[pos].start < u; pos++)
-		;
-	memmove(&cal->spans[pos + 1], &cal->spans[pos],
-			(cal->nspans - pos) * sizeof(ClvZoneSpan));
-	cal->spans[pos].start = u;
-	cal->spans[pos].end = end;
-	cal->spans[pos].gmtoff = gmtoff;
-	cal->nspans++;
-}
-
-/*
- * The local date of t in a database zone without leap seconds: the UTC
- * offset of the span that holds t, else PostgreSQL's own computation, whose
- * offset and next transition then start a new span.  pg_localtime and
- * pg_next_dst_boundary read the same transition table, so the offset is
- * constant from t to the next transition; the two are compared anyway, and
- * nothing is cached where they disagree.
- */
-static int32
-LocalDateTz(ClvCalendar *cal, TimestampTz t)
-{
-	pg_time_t	u = (pg_time_t) FloorDiv(t, USECS_PER_SEC) + UNIX_TO_PG_SECS;
-	int			lo = 0;
-	int			hi = cal->nspans;
-	struct pg_tm *tx;
-	long int	before_gmtoff;
-	long int	after_gmtoff;
-	int			before_isdst;
-	int			after_isdst;
-	pg_time_t	boundary;
-	int			res;
-
-	/* the last span starting at or before u */
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (cal->spans[mid].start <= u)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo > 0 && u < cal->spans[lo - 1].end)
-		return DateAtOffset(u, cal->spans[lo - 1].gmtoff);
-
-	tx = pg_localtime(&u, cal->tz);
-	res = pg_next_dst_boundary(&u, &before_gmtoff, &before_isdst, &boundary,
-							   &after_gmtoff, &after_isdst, cal->tz);
-	if (tx == NULL || res < 0 || before_gmtoff != tx->tm_gmtoff ||
-		(res == 1 && boundary <= u))
-		return LocalDateSlow(cal->tz, t);
-	AddSpan(cal, u, res == 1 ? boundary : PG_INT64_MAX, tx->tm_gmtoff);
-	return DateAtOffset(u, tx->tm_gmtoff);
-}
-
-int32
-clv_calendar_local_date(ClvCalendar *cal, TimestampTz t)
+LocalDate(ClvCalendar *cal, TimestampTz t)
 {
 	Timestamp	local;
 
@@ -339,9 +251,17 @@ clv_calendar_local_date(ClvCalendar *cal, TimestampTz t)
 			local = t + cal->gmtoff * USECS_PER_SEC;
 			break;
 		case CLV_ZONE_TZ:
-			if (cal->usespans)
-				return LocalDateTz(cal, t);
-			return LocalDateSlow(cal->tz, t);
+			{
+				struct pg_tm tm;
+				fsec_t		fsec;
+				int			tzoff;
+
+				if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, cal->tz) != 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							 errmsg("timestamp out of range")));
+				return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+			}
 		case CLV_ZONE_DYNAMIC:
 			local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
 														  PointerGetDatum(cal->zonetext),
@@ -353,4 +273,150 @@ clv_calendar_local_date(ClvCalendar *cal, TimestampTz t)
 	}
 	/* floor division: local times before 2000 are negative */
 	return (int32) FloorDiv(local, USECS_PER_DAY);
+}
+
+/*
+ * A time in seconds since the Unix epoch as a TimestampTz, saturated at
+ * the ends of int64 (a span may reach past the range of timestamps)
+ */
+static TimestampTz
+UnixToTimestamp(pg_time_t u)
+{
+	if (u >= PG_INT64_MAX / USECS_PER_SEC + UNIX_TO_PG_SECS)
+		return PG_INT64_MAX;
+	if (u <= PG_INT64_MIN / USECS_PER_SEC + UNIX_TO_PG_SECS)
+		return PG_INT64_MIN;
+	return (u - UNIX_TO_PG_SECS) * USECS_PER_SEC;
+}
+
+/* Insert the span [start, end) of period p (disjoint from every span) */
+static void
+InsertSpan(ClvCalendar *cal, TimestampTz start, TimestampTz end, int32 p)
+{
+	int			lo = 0;
+	int			hi = cal->nspans;
+
+	if (start >= end)
+		return;
+	if (cal->nspans == cal->maxspans)
+	{
+		if (cal->maxspans == CLV_CALENDAR_MAX_SPANS)
+			cal->nspans = 0;	/* full: start over */
+		else
+		{
+			int			newmax = Max(cal->maxspans * 2, 64);
+
+			if (cal->spans == NULL)
+				cal->spans = MemoryContextAlloc(cal->cxt, newmax * sizeof(ClvPeriodSpan));
+			else
+				cal->spans = repalloc(cal->spans, newmax * sizeof(ClvPeriodSpan));
+			cal->maxspans = newmax;
+		}
+	}
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cal->spans[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&cal->spans[lo + 1], &cal->spans[lo],
+			(cal->nspans - lo) * sizeof(ClvPeriodSpan));
+	cal->spans[lo].start = start;
+	cal->spans[lo].end = end;
+	cal->spans[lo].period = p;
+	cal->nspans++;
+}
+
+/* At most this many stretches of constant offset in one period's window */
+#define MAX_STRETCHES 64
+/* Time zone offsets are smaller than this (seconds), with room to spare */
+#define OFFSET_SLACK (7 * SECS_PER_DAY)
+
+/*
+ * Remember the times of period p: the local dates d0 <= d < d1 are the
+ * local times [d0 * day, d1 * day), and at UTC offset g the times
+ * [d0 * day - g, d1 * day - g).  In a database zone the offset changes at
+ * transitions: each stretch of constant offset between them over the
+ * period (and the largest offset on either side) contributes its part.
+ * Nothing is remembered if pg_localtime and pg_next_dst_boundary disagree
+ * about an offset.
+ */
+static void
+AddPeriodSpans(ClvCalendar *cal, int32 p)
+{
+	TimestampTz l0 = (TimestampTz) clv_period_start(cal->period, p) * USECS_PER_DAY;
+	TimestampTz l1 = (TimestampTz) clv_period_start(cal->period, p + 1) * USECS_PER_DAY;
+	TimestampTz starts[MAX_STRETCHES];
+	TimestampTz ends[MAX_STRETCHES];
+	int			n = 0;
+	int			i;
+	pg_time_t	x;
+	pg_time_t	wend;
+
+	if (cal->zonekind == CLV_ZONE_FIXED)
+	{
+		InsertSpan(cal, l0 - cal->gmtoff * USECS_PER_SEC, l1 - cal->gmtoff * USECS_PER_SEC, p);
+		return;
+	}
+
+	Assert(cal->zonekind == CLV_ZONE_TZ);
+	x = FloorDiv(l0, USECS_PER_SEC) + UNIX_TO_PG_SECS - OFFSET_SLACK;
+	wend = FloorDiv(l1, USECS_PER_SEC) + UNIX_TO_PG_SECS + OFFSET_SLACK;
+	for (;;)
+	{
+		long int	before_gmtoff;
+		long int	after_gmtoff;
+		int			before_isdst;
+		int			after_isdst;
+		pg_time_t	boundary = 0;
+		pg_time_t	stretchend;
+		struct pg_tm *tx;
+		int			res;
+		TimestampTz s0;
+		TimestampTz s1;
+
+		res = pg_next_dst_boundary(&x, &before_gmtoff, &before_isdst, &boundary,
+								   &after_gmtoff, &after_isdst, cal->tz);
+		tx = pg_localtime(&x, cal->tz);
+		if (res < 0 || tx == NULL || tx->tm_gmtoff != before_gmtoff ||
+			before_gmtoff >= OFFSET_SLACK || before_gmtoff <= -OFFSET_SLACK ||
+			(res == 1 && boundary <= x) || n == MAX_STRETCHES)
+			return;
+		stretchend = res == 1 ? boundary : PG_INT64_MAX;
+		/* the part of the stretch [x, stretchend) in the period */
+		s0 = Max(UnixToTimestamp(x), l0 - (TimestampTz) before_gmtoff * USECS_PER_SEC);
+		s1 = Min(UnixToTimestamp(stretchend), l1 - (TimestampTz) before_gmtoff * USECS_PER_SEC);
+		if (s0 < s1)
+		{
+			starts[n] = s0;
+			ends[n] = s1;
+			n++;
+		}
+		if (res == 0 || stretchend >= wend)
+			break;
+		x = stretchend;
+	}
+	for (i = 0; i < n; i++)
+	{
+		/* join parts that touch */
+		if (i + 1 < n && ends[i] == starts[i + 1])
+		{
+			starts[i + 1] = starts[i];
+			continue;
+		}
+		InsertSpan(cal, starts[i], ends[i], p);
+	}
+}
+
+int32
+clv_calendar_period_miss(ClvCalendar *cal, TimestampTz t)
+{
+	int32		p = clv_period_of_date(cal->period, LocalDate(cal, t));
+
+	if (cal->usespans)
+		AddPeriodSpans(cal, p);
+	return p;
 }

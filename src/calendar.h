@@ -19,13 +19,16 @@
  *		quarter 4 * year + (month - 1) / 3
  *		year	year
  *
- * How the local date is found fast: a fixed offset is an addition.  A zone
- * of the time zone database has a constant UTC offset between two
- * transitions; the calendar remembers a few such spans (found with
- * pg_next_dst_boundary, checked against pg_localtime) and computes the
- * local date of a time inside one with an addition too.  Zones with leap
- * seconds (the "right/" zones, whose local time is not UTC plus an offset)
- * and dynamic abbreviations take PostgreSQL's own path for every row.
+ * How the period is found fast: the calendar remembers, for every period it
+ * has seen, the times (UTC) whose local date falls in it, as spans of
+ * times, and finds the span of a time by binary search.  A period's spans
+ * are computed once: with a fixed offset, local midnights minus the
+ * offset; in a zone of the time zone database, the same for each stretch
+ * of constant UTC offset between two transitions (pg_next_dst_boundary,
+ * checked against pg_localtime, which reads the same transition table).
+ * Zones with leap seconds (the "right/" zones, whose local time is not UTC
+ * plus an offset) and dynamic abbreviations take PostgreSQL's own path for
+ * every row.
  *
  *-------------------------------------------------------------------------
  */
@@ -81,21 +84,19 @@ typedef enum ClvZoneKind
 	CLV_ZONE_TZ					/* zone of the time zone database */
 } ClvZoneKind;
 
-/* A span of Unix times [start, end) with one UTC offset (seconds east) */
-typedef struct ClvZoneSpan
+/* A span of times [start, end) that all fall in one period */
+typedef struct ClvPeriodSpan
 {
-	pg_time_t	start;
-	pg_time_t	end;
-	int64		gmtoff;
-} ClvZoneSpan;
-
-#define CLV_CALENDAR_SPANS	64
+	TimestampTz start;
+	TimestampTz end;
+	int32		period;
+} ClvPeriodSpan;
 
 /*
- * A period and a resolved time zone, with the caches that make the period
- * of a time cheap.  Lives as long as the caller wants (a call site's
- * fn_extra, or a local variable); holds no pointers into other memory but
- * the pg_tz (which lives for the process) and zonetext.
+ * A period and a resolved time zone, with a cache of the period spans seen
+ * (sorted by start, disjoint, at most CLV_CALENDAR_MAX_SPANS).  Lives as
+ * long as the caller wants (a call site's fn_extra, or a local variable);
+ * the spans and zonetext are allocated in "cxt".
  */
 typedef struct ClvCalendar
 {
@@ -103,40 +104,53 @@ typedef struct ClvCalendar
 	ClvZoneKind zonekind;
 	int64		gmtoff;			/* CLV_ZONE_FIXED: seconds east of UTC */
 	pg_tz	   *tz;				/* CLV_ZONE_TZ */
-	bool		usespans;		/* CLV_ZONE_TZ without leap seconds */
 	text	   *zonetext;		/* CLV_ZONE_DYNAMIC: argument of timezone() */
-	int			nspans;			/* sorted by start, disjoint */
-	ClvZoneSpan spans[CLV_CALENDAR_SPANS];
-	/* the last local date seen and its period */
-	int32		lastdate;
-	int32		lastperiod;
+	bool		usespans;		/* fixed offset, or database zone without
+								 * leap seconds */
+	MemoryContext cxt;
+	ClvPeriodSpan *spans;
+	int			nspans;
+	int			maxspans;
 } ClvCalendar;
+
+#define CLV_CALENDAR_MAX_SPANS	16384
 
 /*
  * Resolve "tzname" as timezone(text, timestamptz) does, for "period";
- * unknown names raise 22023.  zonetext is allocated in "cxt".
+ * unknown names raise 22023.  Memory for the caches comes from "cxt".
  */
 extern void clv_calendar_init(ClvCalendar *cal, ClvPeriod period,
 							  const char *tzname, MemoryContext cxt);
 
+/* Free the memory of a calendar (it may be initialized again) */
+extern void clv_calendar_release(ClvCalendar *cal);
+
 /* Check a zone name without keeping anything (22023 if unknown) */
 extern void clv_zone_check(const char *tzname);
 
-/* The local date (days since 2000-01-01) of a finite time */
-extern int32 clv_calendar_local_date(ClvCalendar *cal, TimestampTz t);
+/* Slow path of clv_calendar_period: the period of t, cached if possible */
+extern int32 clv_calendar_period_miss(ClvCalendar *cal, TimestampTz t);
 
 /* The period index of a finite time */
 static inline int32
 clv_calendar_period(ClvCalendar *cal, TimestampTz t)
 {
-	int32		date = clv_calendar_local_date(cal, t);
+	int			lo = 0;
+	int			hi = cal->nspans;
 
-	if (date != cal->lastdate)
+	/* the last span starting at or before t */
+	while (lo < hi)
 	{
-		cal->lastperiod = clv_period_of_date(cal->period, date);
-		cal->lastdate = date;
+		int			mid = (lo + hi) / 2;
+
+		if (cal->spans[mid].start <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return cal->lastperiod;
+	if (lo > 0 && t < cal->spans[lo - 1].end)
+		return cal->spans[lo - 1].period;
+	return clv_calendar_period_miss(cal, t);
 }
 
 #endif							/* CLV_CALENDAR_H */

@@ -959,6 +959,8 @@ RowCalendar(FunctionCallInfo fcinfo, CohortCallSite *cs)
 		ClvPeriod	period = clv_period_parse(text_to_cstring(ptext));
 		char	   *tzname = text_to_cstring(ztext);
 
+		if (cs->generation > 0)
+			clv_calendar_release(&cs->cal);
 		cs->generation = 0;
 		clv_calendar_init(&cs->cal, period, tzname, fcinfo->flinfo->fn_mcxt);
 		/* resolved, so shorter than TZ_STRLEN_MAX */

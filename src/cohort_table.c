@@ -421,6 +421,7 @@ clv_cohorts(PG_FUNCTION_ARGS)
 	SPI_cursor_close(portal);
 	SPI_finish();
 
+	clv_calendar_release(&cal);
 	clv_cohort_reader_init(&r, clv_cohort_datum(s));
 	clv_cohort_emit_table(fcinfo, &r);
 	clv_cohort_free(s);
