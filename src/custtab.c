@@ -66,12 +66,6 @@ static void TabGrow(ClvCustTab *t, uint64 minslots);
  * ----------------------------------------------------------------
  */
 
-/* Hash of (customer, sub-key) from the customer's hash */
-static inline uint32
-SubkeyHash(uint32 keyhash, int64 subkey)
-{
-	return clv_hash64((uint64) keyhash * UINT64CONST(0x9E3779B97F4A7C15) + (uint64) subkey);
-}
 
 static inline void
 MakeProbeKey(const ClvCustTab *t, const ClvKey *key, int64 subkey, ProbeKey *k)
@@ -94,7 +88,7 @@ MakeProbeKey(const ClvCustTab *t, const ClvKey *key, int64 subkey, ProbeKey *k)
 	k->bytes = key->bytes;
 	k->len = key->len;
 	k->subkey = t->spec->subkeyed ? subkey : 0;
-	k->hash = t->spec->subkeyed ? SubkeyHash(key->hash, subkey) : key->hash;
+	k->hash = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
 }
 
 /* Does the entry in a slot have this key? */
@@ -173,7 +167,7 @@ EntryHash(const ClvCustTab *t, const char *e)
 		memcpy(&len, t->arena + ref, sizeof(uint32));
 		h = (uint32) hash_bytes((const unsigned char *) t->arena + ref + sizeof(uint32), (int) len);
 	}
-	return t->spec->subkeyed ? SubkeyHash(h, CLV_ENTRY_SUBKEY(e)) : h;
+	return t->spec->subkeyed ? clv_subkey_hash(h, CLV_ENTRY_SUBKEY(e)) : h;
 }
 
 static inline uint8

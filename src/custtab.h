@@ -189,6 +189,13 @@ extern void clv_tab_flush(ClvCustTab *t);
 extern void *clv_tab_push_any(ClvCustTab *t, const ClvKey *key, int64 subkey);
 extern void clv_tab_apply_one(ClvCustTab *t);
 
+/* The hash of (customer, sub-key) from the customer's hash */
+static inline uint32
+clv_subkey_hash(uint32 keyhash, int64 subkey)
+{
+	return clv_hash64((uint64) keyhash * UINT64CONST(0x9E3779B97F4A7C15) + (uint64) subkey);
+}
+
 static inline void *
 clv_tab_push(ClvCustTab *t, const ClvKey *key, int64 subkey)
 {
@@ -200,8 +207,8 @@ clv_tab_push(ClvCustTab *t, const ClvKey *key, int64 subkey)
 
 		b->code[n] = key->ival;
 		b->len[n] = CLV_BATCH_SHORT;
-		b->subkey[n] = subkey;
-		b->hash[n] = key->hash;
+		b->subkey[n] = t->spec->subkeyed ? subkey : 0;
+		b->hash[n] = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
 		return b->payloads + (Size) n * b->payloadsize;
 	}
 	return clv_tab_push_any(t, key, subkey);
