@@ -307,6 +307,35 @@ CREATE TABLE state_copy (s clv_cohort_state);
 \copy state_copy FROM 'results/cohort_state.bin' WITH (FORMAT binary)
 SELECT c.s::text = s.s::text AS binary_roundtrip FROM state_copy c, serial_state s;
 
+-- Values stored by clv 0.2.0 (binary form version 1, customers and
+-- customer-periods in arrival order; the literals below are 0.2.0's text
+-- output) still read, and now print in the canonical form of this
+-- version: the same text as the state built from the same rows today.
+CREATE TABLE v1_states (k int, s clv_cohort_state);
+INSERT INTO v1_states VALUES
+	(1, 'clv_cohort_state:AAAAAQAAAAAAAAADAAAADEV1cm9wZS9QYXJpcwAAAAEAAAACAAAAAgAAAAEAAF7iAAAAAwAAAAAAAAACAAAAAAAAAAEAAAAAAAAAAwAAAAUAAAAAAABe4QAAAAAAAAABAAAAAAAAAAAAAAAAAAAEGgAAAAEAAF7hAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAEsAAAAAAAAXuIAAAAAAAAAAP///////////////////4MAAAABAABe4AAAAAAAAAAA////////////////////OAAAAAIAAF7iAAAAAAAAAAD///////////////////5w'),
+	(2, 'clv_cohort_state:AAAAAQAAAAAAAAACAAAAA1VUQwAAAAMAAAABAAAAAQAAAAEAAATlAAAAAgAAAANib2IAAAAFYWxpY2UAAAADAAAAAAAABOQAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAA8AAAABAAAE5QAAAAAAAAABAAAAAAAAAAAAAAAAAAAAFAAAAAAAAATlAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAA'),
+	(3, 'clv_cohort_state:AAAAAQAAAAAAAAABAAAAA1VUQwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+CREATE TABLE v1_rows AS
+SELECT 1 AS k, clv_cohort_state(c, t, a, 'month', 'Europe/Paris') AS s
+FROM (VALUES (2, timestamptz '2024-01-31 23:30+00', 10.50), (1, '2024-02-10', 3), (2, '2024-03-05', -1.25),
+			 (1, '2024-01-15', -2), (3, '2024-03-01', -4)) v(c, t, a)
+UNION ALL
+SELECT 2, clv_cohort_state(c, t, a, 'week', 'UTC')
+FROM (VALUES ('bob', timestamptz '2024-01-01', 1.5::float8), ('alice', '2024-01-08', 2), ('bob', '2024-01-09', 0)) v(c, t, a)
+UNION ALL
+SELECT 3, clv_cohort_state(c, t, a, 'day', 'UTC')
+FROM (VALUES (1, timestamptz '2024-01-01', NULL::numeric)) v(c, t, a);
+SELECT k, o.s::text = n.s::text AS same_text, tables_equal(o.s, n.s) AS same_table,
+	   left(o.s::text, 23) AS version_2
+FROM v1_states o JOIN v1_rows n USING (k) ORDER BY k;
+-- By hand (months in Paris, last period March 2024): c2's first order
+-- (Jan 31 23:30 UTC) is on Feb 1 in Paris, c1's on Feb 10, so the February
+-- cohort has 2 customers; its revenue at offset 0 is 10.50 + 3 and c1's
+-- January refund of -2 (before the first order); c2's March refund is at
+-- offset 1; c3 has refunds only.
+SELECT * FROM clv_cohort_table((SELECT s FROM v1_states WHERE k = 1));
+
 -- splitting the input and merging the states in different orders: by time
 -- (a customer's cohort moves earlier when an earlier part is merged in), by
 -- customer and by row

@@ -77,7 +77,7 @@ SELECT 'clv_cohort_state:***'::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT 'clv_cohort_state:AAAAAQ=='::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
-SELECT 'clv_cohort_state:AAAAAgAAAAA='::clv_cohort_state;
+SELECT 'clv_cohort_state:AAAAAwAAAAA='::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- the orders query runs with the caller's privileges

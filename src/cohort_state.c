@@ -1,500 +1,712 @@
 /*-------------------------------------------------------------------------
  *
  * cohort_state.c
- *	  The clv_cohort_state type: its aggregate, combine function and rollup,
- *	  its binary and text forms, and the reader the cohort table uses
- *	  (cohort.h).
+ *	  The clv_cohort_state type on the state engine (custtab.h): entries
+ *	  keyed by (customer, period), the flat and expanded forms, merges, the
+ *	  binary and text forms (which read those of clv 0.2.0 too), and the
+ *	  transition and combine functions of its aggregates.
  *
- * The state keeps, for every customer-period (cohort.h), the number of
- * orders and the net revenue.  It is an expanded object while an aggregate
- * updates it, and its flat form is its binary send form (text form:
- * "clv_cohort_state:" and base64 of it).
+ * Flat form (a varlena, the stored form since clv 0.3.0):
+ *		CohortFlat header
+ *		char tzname[MAXALIGN(tzlen + 1)]	(the zone name as given, padded)
+ *		CohortEntry entries[nentries]		(canonical order: by customer,
+ *											 then period; keys unique)
+ *		char arena[arenalen]				(text/uuid key bytes, custtab.h)
+ * Every flat value is in canonical order (flattening sorts, receiving
+ * sorts and checks), so the text and binary forms depend only on the
+ * content, whatever the order of the rows and of the merges.  Values
+ * stored by clv 0.2.0 hold the binary form of version 1 instead (their
+ * first byte is 0, a flat value's is its version, 2); every function that
+ * reads a state converts them.
+ *
+ * While an aggregate updates it, a state is either a small flat value (at
+ * most COHORT_SMALL customer-periods, updated in place: no memory context
+ * per group) or an expanded object holding a ClvCustTab of the same
+ * entries, flattened only when the state leaves the process or is stored.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
-#include "utils/expandeddatum.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "cohort.h"
 
-#define COHORT_WHAT			"cohort"	/* for memory-limit messages */
-#define COHORT_VERSION		1
+/* Binary form versions: 1 (clv 0.2.0, read only) and 2 */
+#define COHORT_VERSION_V1	1
+#define COHORT_VERSION		2
 
-/*
- * One customer-period: the orders (rows with amount >= 0) and the net
- * revenue (sum of all amounts, at the state's scale) of one customer in one
- * period.  32 bytes.
- */
-typedef struct CohortPair
+/* A state of at most this many customer-periods stays flat */
+#define COHORT_SMALL		64
+
+#define COHORT_HAS_ROWS		0x01
+
+typedef struct CohortFlat
 {
-	int128		revenue;
-	int64		orders;
-	uint32		cust;			/* id in the key dictionary */
-	int32		period;			/* period index (calendar.h) */
-} CohortPair;
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	uint8		version;		/* COHORT_VERSION */
+	uint8		period;			/* ClvPeriod */
+	uint8		keykind;		/* ClvKeyKind */
+	uint8		flags;			/* COHORT_HAS_ROWS */
+	int32		lastperiod;		/* if COHORT_HAS_ROWS, else 0 */
+	int16		scale;
+	int16		dscale;
+	uint32		nentries;
+	uint32		tzlen;
+	uint64		arenalen;
+	/* the zone name, entries and arena follow */
+} CohortFlat;
+
+#define COHORT_TZNAME(f)	((char *) (f) + sizeof(CohortFlat))
+#define COHORT_ENTRIES(f)	((CohortEntry *) (COHORT_TZNAME(f) + MAXALIGN((f)->tzlen + 1)))
+#define COHORT_ARENA(f) \
+	((char *) COHORT_ENTRIES(f) + (Size) (f)->nentries * sizeof(CohortEntry))
 
 /*
- * The cohort state, as an expanded object.
- *
- * The pairs live in a dense array; "slots" is an open-addressing hash table
- * over them (hash << 32 | index + 1, 0 = empty, at most 3/4 full).  The
- * revenue of every pair is an int128 scaled by 10^scale; "dscale" is the
- * display scale of the amounts (numeric's dscale).  All memory belongs to
- * hdr.eoh_context.
+ * The expanded form.  The zone name belongs to the state's memory context,
+ * as the table does; "checkedby" and "checkedgen" remember the call site
+ * (and its calendar) whose period and zone were found equal to the state's.
  */
 struct CohortState
 {
-	ExpandedObjectHeader hdr;
-
-	ClvPeriod	period;
-	char	   *tzname;			/* as given; compared case-insensitively */
-
-	bool		haskeys;		/* dict initialized (key kind known) */
-	ClvKeyDict	dict;			/* customers; entry = key reference only */
-
-	int32		scale;
-	int32		dscale;
-	bool		hasrows;		/* any non-ignored row seen */
-	int32		lastperiod;		/* period of the latest row */
-
-	uint32		npairs;
-	uint32		pairscap;
-	CohortPair *pairs;
-	uint32		nslots;
-	uint64	   *slots;
-
-	/* the call site (and its calendar) this state was last checked against */
+	ClvStateHeader hdr;
+	CohortHead	head;			/* head.keykind unused: see tab.kind */
+	ClvCustTab	tab;			/* entries are CohortEntry */
 	const void *checkedby;
-	uint64		checkedgeneration;
-
-	/* flat form, cached between get_flat_size and flatten_into */
-	char	   *flat;
-	Size		flatlen;
+	uint64		checkedgen;
 };
 
-/*
- * What a call site of the transition function resolves once (fn_extra):
- * the argument types, and the calendar of the period and zone arguments
- * last seen.
- */
-typedef struct CohortCallSite
+/* What a buffered row carries to its entry */
+typedef struct CohortRow
 {
-	Oid			keytype;
-	ClvKeyKind	keykind;
-	Oid			timetype;
-	ClvAmountKind amountkind;
-	bool		stableparams;	/* period and zone are constants */
-	uint64		generation;		/* of cal; 0 = none yet */
-	uint64		lastgeneration;
-	char		tzname[TZ_STRLEN_MAX + 1];	/* as given, for cal */
-	ClvCalendar cal;
-} CohortCallSite;
+	int128		amount;			/* times 10^scale */
+	int32		scale;			/* <= the state's scale */
+	bool		is_order;
+} CohortRow;
+
+/* ----------------------------------------------------------------
+ * Entries
+ * ----------------------------------------------------------------
+ */
+
+/* e->orders += n, or 22003 */
+static inline void
+AddOrders(CohortEntry *e, int64 n)
+{
+	if (unlikely(__builtin_add_overflow(e->orders, n, &e->orders)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order count out of range")));
+}
+
+/* e->revenue += amount * 10^(scale - amountscale), or 22003 */
+static inline void
+AddRevenue(CohortEntry *e, int128 amount, int32 amountscale, int32 scale)
+{
+	ClvMoney	acc = {e->revenue, scale, 0};
+	ClvMoney	m = {amount, amountscale, 0};
+
+	clv_money_add(&acc, &m);
+	e->revenue = acc.value;
+}
+
+/*
+ * Fold an entry into another of the same customer and period; both
+ * revenues are at the same scale (merges align the scales first)
+ */
+static void
+EntryMerge(void *dstp, const void *srcp)
+{
+	CohortEntry *dst = (CohortEntry *) dstp;
+	const CohortEntry *src = (const CohortEntry *) srcp;
+
+	AddOrders(dst, src->orders);
+	if (unlikely(__builtin_add_overflow(dst->revenue, src->revenue, &dst->revenue)))
+		clv_money_overflow();
+}
+
+static const ClvEntrySpec cohort_spec = {
+	.typname = COHORT_TYPNAME,
+	.memname = "cohort",
+	.entrysize = sizeof(CohortEntry),
+	.subkeyed = true,
+	.init = NULL,				/* zero: no orders, no revenue */
+	.merge = EntryMerge
+};
+
+/* Apply a buffered row to its entry (arg: the state) */
+static void
+ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
+{
+	const CohortState *s = (const CohortState *) arg;
+	const CohortRow *r = (const CohortRow *) payload;
+	CohortEntry *e = (CohortEntry *) entry;
+
+	AddRevenue(e, r->amount, r->scale, s->head.scale);
+	if (r->is_order)
+		AddOrders(e, 1);
+}
+
+/* Raise the scale of n entries' revenues from "from" to "to" */
+static void
+RescaleEntries(CohortEntry *entries, uint32 n, int32 from, int32 to)
+{
+	uint32		i;
+
+	if (to <= from)
+		return;
+	for (i = 0; i < n; i++)
+	{
+		ClvMoney	m = {entries[i].revenue, from, 0};
+
+		clv_money_rescale(&m, to);
+		entries[i].revenue = m.value;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Heads
+ * ----------------------------------------------------------------
+ */
+
+/* Check that a state's period and zone are the given ones (22023) */
+static void
+CheckSameParameters(const CohortHead *h, ClvPeriod period, const char *tzname)
+{
+	if (h->period != period)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine cohort states with periods %s and %s",
+						clv_period_name(h->period), clv_period_name(period)),
+				 errdetail("The period must be the same for every row and every state that is combined.")));
+	if (pg_strcasecmp(h->tzname, tzname) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine cohort states with time zones \"%s\" and \"%s\"",
+						h->tzname, tzname),
+				 errdetail("The time zone must be the same for every row and every state that is combined.")));
+}
+
+/* Merge the rows part of head b into head a (scales: see AlignScales) */
+static void
+HeadMergeRows(CohortHead *a, const CohortHead *b)
+{
+	if (b->hasrows && (!a->hasrows || b->lastperiod > a->lastperiod))
+		a->lastperiod = b->lastperiod;
+	a->hasrows |= b->hasrows;
+	if (b->dscale > a->dscale)
+		a->dscale = b->dscale;
+}
+
+/* Note a row of period p with amount m (the scale is raised by the caller) */
+static inline void
+HeadAddRow(CohortHead *h, int32 p, const ClvMoney *m)
+{
+	if (!h->hasrows || p > h->lastperiod)
+		h->lastperiod = p;
+	h->hasrows = true;
+	if (m->dscale > h->dscale)
+		h->dscale = m->dscale;
+}
+
+/* ----------------------------------------------------------------
+ * Flat form
+ * ----------------------------------------------------------------
+ */
+
+static inline Size
+FlatSize(uint32 tzlen, uint64 n, uint64 arenalen)
+{
+	return sizeof(CohortFlat) + MAXALIGN(tzlen + 1) + n * sizeof(CohortEntry) + arenalen;
+}
+
+/* Fail when a flat value would exceed the size of one datum */
+static void
+CheckFlatSize(Size sz, uint64 n)
+{
+	if (sz > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv_cohort_state of " UINT64_FORMAT " customer-periods is too large to store as one value", n),
+				 errdetail("A stored value is limited to 1 GB."),
+				 errhint("Build cohort states per segment of customers and read their tables separately.")));
+}
+
+/*
+ * Write the header and zone name of a flat value of n entries and arenalen
+ * key bytes (size sz); the caller writes the entries and the arena
+ */
+static void
+FlatWriteHead(CohortFlat *f, Size sz, const CohortHead *h, uint32 n, uint64 arenalen)
+{
+	uint32		tzlen = strlen(h->tzname);
+
+	memset(f, 0, sizeof(CohortFlat) + MAXALIGN(tzlen + 1));
+	SET_VARSIZE(f, sz);
+	f->version = COHORT_VERSION;
+	f->period = (uint8) h->period;
+	f->keykind = (uint8) h->keykind;
+	f->flags = h->hasrows ? COHORT_HAS_ROWS : 0;
+	f->lastperiod = h->hasrows ? h->lastperiod : 0;
+	f->scale = (int16) h->scale;
+	f->dscale = (int16) h->dscale;
+	f->nentries = n;
+	f->tzlen = tzlen;
+	f->arenalen = arenalen;
+	memcpy(COHORT_TZNAME(f), h->tzname, tzlen);
+}
+
+/* A new flat value with the given head and entries (copied) */
+static CohortFlat *
+FlatBuild(const CohortHead *h, const ClvFlatTab *t)
+{
+	Size		sz = FlatSize(strlen(h->tzname), t->nentries, t->arenalen);
+	CohortFlat *f;
+
+	CheckFlatSize(sz, t->nentries);
+	f = palloc_extended(sz, MCXT_ALLOC_HUGE);
+	FlatWriteHead(f, sz, h, t->nentries, t->arenalen);
+	if (t->nentries > 0)
+		memcpy(COHORT_ENTRIES(f), t->entries, (Size) t->nentries * sizeof(CohortEntry));
+	if (t->arenalen > 0)
+		memcpy(COHORT_ARENA(f), t->arena, t->arenalen);
+	return f;
+}
+
+/* The head and flat table of a flat value (checked by FlatCheck) */
+static void
+FlatView(CohortFlat *f, CohortView *v)
+{
+	v->head.period = (ClvPeriod) f->period;
+	v->head.tzname = COHORT_TZNAME(f);
+	v->head.keykind = (ClvKeyKind) f->keykind;
+	v->head.scale = f->scale;
+	v->head.dscale = f->dscale;
+	v->head.hasrows = (f->flags & COHORT_HAS_ROWS) != 0;
+	v->head.lastperiod = f->lastperiod;
+	clv_flat_init(&v->flat, &cohort_spec, v->head.keykind, f->nentries,
+				  (char *) COHORT_ENTRIES(f), COHORT_ARENA(f), f->arenalen);
+}
+
+/* Is a detoasted state value a flat value of this version (else 0.2.0's)? */
+static inline bool
+IsFlat(const struct varlena *v)
+{
+	return VARSIZE(v) > VARHDRSZ && ((const CohortFlat *) v)->version == COHORT_VERSION;
+}
+
+/* Check the sizes of a flat value of this version (data corrupted: XX001) */
+static CohortFlat *
+FlatCheck(struct varlena *v)
+{
+	CohortFlat *f = (CohortFlat *) v;
+	Size		len = VARSIZE(v);
+
+	if (len < sizeof(CohortFlat) || f->period < CLV_PERIOD_FIRST || f->period > CLV_PERIOD_LAST ||
+		f->keykind > CLV_KEY_TEXT || f->tzlen == 0 || f->tzlen >= TZ_STRLEN_MAX ||
+		len != FlatSize(f->tzlen, f->nentries, f->arenalen) ||
+		COHORT_TZNAME(f)[f->tzlen] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid clv_cohort_state value")));
+	return f;
+}
+
+static Datum CohortRecv(StringInfo buf);
+
+/*
+ * The flat value of this version behind a datum that is not an expanded
+ * state: the value itself, or a value stored by clv 0.2.0 converted
+ */
+static CohortFlat *
+FlatFromDatum(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	StringInfoData buf;
+	Datum		result;
+
+	if (IsFlat(v))
+		return FlatCheck(v);
+	buf.data = VARDATA(v);
+	buf.len = VARSIZE(v) - VARHDRSZ;
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	result = CohortRecv(&buf);
+	clv_recv_finish(&buf, COHORT_TYPNAME);
+	return (CohortFlat *) DatumGetPointer(result);
+}
+
+/* An empty flat value */
+static CohortFlat *
+FlatEmpty(ClvPeriod period, const char *tzname)
+{
+	CohortHead	h;
+	Size		sz = FlatSize(strlen(tzname), 0, 0);
+	CohortFlat *f = palloc(sz);
+
+	memset(&h, 0, sizeof(h));
+	h.period = period;
+	h.tzname = tzname;
+	FlatWriteHead(f, sz, &h, 0, 0);
+	return f;
+}
+
+/*
+ * A copy of the entries of a flat table with their revenues raised from
+ * scale "from" to "to" (the arena is shared)
+ */
+static void
+RescaledCopy(const ClvFlatTab *in, int32 from, int32 to, ClvFlatTab *out)
+{
+	Size		bytes = (Size) in->nentries * sizeof(CohortEntry);
+	char	   *entries = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
+
+	if (bytes > 0)
+		memcpy(entries, in->entries, bytes);
+	RescaleEntries((CohortEntry *) entries, in->nentries, from, to);
+	clv_flat_init(out, &cohort_spec, in->kind, in->nentries, entries, in->arena, in->arenalen);
+}
+
+/* ----------------------------------------------------------------
+ * Expanded form
+ * ----------------------------------------------------------------
+ */
 
 static Size CohortGetFlatSize(ExpandedObjectHeader *eohptr);
-static void CohortFlattenInto(ExpandedObjectHeader *eohptr,
-							  void *result, Size allocated_size);
+static void CohortFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
 static const ExpandedObjectMethods cohort_methods = {
 	CohortGetFlatSize,
 	CohortFlattenInto
 };
 
-/* ----------------------------------------------------------------
- * The state
- * ----------------------------------------------------------------
- */
-
-/* Memory of the state, for clv.max_state_memory */
-static Size
-StateBytes(const CohortState *s, uint64 pairscap, uint64 nslots)
+/* An empty expanded state under "parent" sized for "expected" entries */
+static CohortState *
+StateCreate(MemoryContext parent, const CohortHead *h, uint32 expected)
 {
-	return sizeof(CohortState) +
-		(s->haskeys ? clv_keydict_memory(&s->dict) : 0) +
-		(Size) (pairscap * sizeof(CohortPair) + nslots * sizeof(uint64));
+	CohortState *s = clv_state_create(sizeof(CohortState), &cohort_methods, parent,
+									  COHORT_TYPNAME);
+	MemoryContext cxt = s->hdr.eoh.eoh_context;
+
+	s->head = *h;
+	s->head.tzname = MemoryContextStrdup(cxt, h->tzname);
+	clv_tab_init(&s->tab, &cohort_spec, cxt, h->keykind, expected, NULL);
+	clv_tab_batch_init(&s->tab, sizeof(CohortRow), ApplyRow, s);
+	return s;
 }
 
-/*
- * Create an empty state in a new memory context under "parent".  The zone
- * name must have been checked (a calendar resolved it, or clv_zone_check).
- */
 CohortState *
 clv_cohort_create(MemoryContext parent, ClvPeriod period, const char *tzname)
 {
-	MemoryContext cxt;
-	CohortState *s;
+	CohortHead	h;
 
-	cxt = AllocSetContextCreate(parent, COHORT_TYPNAME, ALLOCSET_DEFAULT_SIZES);
-	s = (CohortState *) MemoryContextAllocZero(cxt, sizeof(CohortState));
-	EOH_init_header(&s->hdr, &cohort_methods, cxt);
-	s->period = period;
-	s->tzname = MemoryContextStrdup(cxt, tzname);
-	return s;
+	memset(&h, 0, sizeof(h));
+	h.period = period;
+	h.tzname = tzname;
+	h.keykind = CLV_KEY_NONE;
+	return StateCreate(parent, &h, 0);
 }
 
 void
 clv_cohort_free(CohortState *s)
 {
-	MemoryContextDelete(s->hdr.eoh_context);
+	MemoryContextDelete(s->hdr.eoh.eoh_context);
 }
 
 Datum
 clv_cohort_datum(CohortState *s)
 {
-	return EOHPGetRODatum(&s->hdr);
+	return EOHPGetRODatum(&s->hdr.eoh);
 }
 
-/* Forget the cached flat form (the state is about to change) */
-static inline void
-InvalidateFlat(CohortState *s)
+static Size
+CohortGetFlatSize(ExpandedObjectHeader *eohptr)
 {
-	if (s->flat)
-	{
-		pfree(s->flat);
-		s->flat = NULL;
-		s->flatlen = 0;
-	}
+	CohortState *s = (CohortState *) eohptr;
+	uint32		n;
+	uint64		arenalen;
+	Size		sz;
+
+	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
+	sz = FlatSize(strlen(s->head.tzname), n, arenalen);
+	CheckFlatSize(sz, n);
+	return sz;
 }
 
-/* Initialize the customer dictionary for a key kind, or check the kind */
 static void
-SetKeyKind(CohortState *s, ClvKeyKind kind)
+CohortFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
-	if (!s->haskeys)
-	{
-		clv_keydict_init(&s->dict, s->hdr.eoh_context, kind, sizeof(int64), 64,
-						 COHORT_WHAT);
-		s->haskeys = true;
-	}
-	else if (s->dict.kind != kind)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("cannot combine cohort states with %s and %s customer keys",
-						clv_key_kind_name(s->dict.kind), clv_key_kind_name(kind)),
-				 errdetail("Customer keys of one cohort state must all be integers, all text or all uuid.")));
+	CohortState *s = (CohortState *) eohptr;
+	CohortFlat *f = (CohortFlat *) result;
+	uint32		n;
+	uint64		arenalen;
+
+	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
+	s->head.keykind = s->tab.kind;
+	FlatWriteHead(f, allocated_size, &s->head, n, arenalen);
+	clv_tab_flatten(&s->tab, (char *) COHORT_ENTRIES(f), COHORT_ARENA(f));
 }
 
-static inline uint32
-PairHash(uint32 cust, int32 period)
+/* The flat value of an expanded state, in the current memory context */
+static CohortFlat *
+StateFlatten(CohortState *s)
 {
-	return hash_combine(murmurhash32(cust), murmurhash32((uint32) period));
+	Size		sz = CohortGetFlatSize(&s->hdr.eoh);
+	void	   *flat = palloc_extended(sz, MCXT_ALLOC_HUGE);
+
+	clv_advise_huge_pages(flat, sz);
+	CohortFlattenInto(&s->hdr.eoh, flat, sz);
+	return (CohortFlat *) flat;
 }
 
-/* Rebuild the pair hash table with "nslots" slots */
+void
+clv_cohort_view(Datum d, CohortView *v)
+{
+	CohortState *s = (CohortState *) clv_state_expanded(d, &cohort_methods, COHORT_TYPNAME);
+
+	FlatView(s ? StateFlatten(s) : FlatFromDatum(d), v);
+}
+
+/* Raise the scale of an expanded state */
 static void
-PairRehash(CohortState *s, uint32 nslots)
+StateRaiseScale(CohortState *s, int32 scale)
 {
-	uint32		i;
-	uint32		mask = nslots - 1;
+	uint32		pos = 0;
+	CohortEntry *e;
+	uint32		i = 0;
 
-	clv_check_state_memory(StateBytes(s, s->pairscap, nslots), COHORT_WHAT);
-	if (s->slots)
-		pfree(s->slots);
-	s->slots = MemoryContextAllocHuge(s->hdr.eoh_context, (Size) nslots * sizeof(uint64));
-	memset(s->slots, 0, (Size) nslots * sizeof(uint64));
-	s->nslots = nslots;
-	for (i = 0; i < s->npairs; i++)
-	{
-		uint32		h = PairHash(s->pairs[i].cust, s->pairs[i].period);
-		uint32		j = h & mask;
-
-		while (s->slots[j] != 0)
-			j = (j + 1) & mask;
-		s->slots[j] = ((uint64) h << 32) | (uint64) (i + 1);
-	}
-}
-
-/* Find the pair (cust, period), inserting a zeroed one if absent */
-static CohortPair *
-PairLookup(CohortState *s, uint32 cust, int32 period, bool *found)
-{
-	uint32		h = PairHash(cust, period);
-	uint32		mask;
-	uint32		j;
-	CohortPair *p;
-
-	if (s->nslots == 0)
-		PairRehash(s, 64);
-	mask = s->nslots - 1;
-	j = h & mask;
-	for (;;)
-	{
-		uint64		slot = s->slots[j];
-
-		if (slot == 0)
-			break;
-		if ((uint32) (slot >> 32) == h)
-		{
-			p = &s->pairs[(uint32) slot - 1];
-			if (p->cust == cust && p->period == period)
-			{
-				*found = true;
-				return p;
-			}
-		}
-		j = (j + 1) & mask;
-	}
-
-	*found = false;
-	if (s->npairs >= s->pairscap)
-	{
-		uint64		newcap = Max((uint64) s->pairscap * 2, 64);
-
-		if (newcap > PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many customer-periods in one %s state", COHORT_WHAT)));
-		clv_check_state_memory(StateBytes(s, newcap, s->nslots), COHORT_WHAT);
-		if (s->pairs)
-			s->pairs = repalloc_huge(s->pairs, (Size) newcap * sizeof(CohortPair));
-		else
-			s->pairs = MemoryContextAllocHuge(s->hdr.eoh_context,
-											  (Size) newcap * sizeof(CohortPair));
-		s->pairscap = (uint32) newcap;
-	}
-	p = &s->pairs[s->npairs];
-	memset(p, 0, sizeof(CohortPair));
-	p->cust = cust;
-	p->period = period;
-	s->slots[j] = ((uint64) h << 32) | (uint64) (s->npairs + 1);
-	s->npairs++;
-	if ((uint64) s->npairs * 4 > (uint64) s->nslots * 3)
-	{
-		PairRehash(s, s->nslots * 2);
-		p = &s->pairs[s->npairs - 1];
-	}
-	return p;
-}
-
-/* Raise the scale of every revenue to "scale" */
-static void
-RaiseScale(CohortState *s, int32 scale)
-{
-	uint32		i;
-
-	if (scale <= s->scale)
+	if (scale <= s->head.scale)
 		return;
-	for (i = 0; i < s->npairs; i++)
+	while ((e = (CohortEntry *) clv_tab_next(&s->tab, &pos)) != NULL)
 	{
-		ClvMoney	m = {s->pairs[i].revenue, s->scale, 0};
+		ClvMoney	m = {e->revenue, s->head.scale, 0};
 
 		clv_money_rescale(&m, scale);
-		s->pairs[i].revenue = m.value;
+		e->revenue = m.value;
+		if ((++i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
-	s->scale = scale;
+	s->head.scale = scale;
 }
 
-/* pair->revenue += amount (at most the state's scale), with overflow check */
-static inline void
-AddRevenue(CohortState *s, CohortPair *p, const ClvMoney *amount)
+/* Merge a view into an expanded state */
+static void
+StateMerge(CohortState *s, const CohortView *v)
 {
-	ClvMoney	acc = {p->revenue, s->scale, 0};
+	ClvFlatTab	src = v->flat;
 
-	Assert(amount->scale <= s->scale);
-	clv_money_add(&acc, amount);
-	p->revenue = acc.value;
+	CheckSameParameters(&s->head, v->head.period, v->head.tzname);
+	clv_tab_set_kind(&s->tab, v->head.keykind, true);
+	if (v->head.scale > s->head.scale)
+		StateRaiseScale(s, v->head.scale);
+	else if (v->head.scale < s->head.scale)
+		RescaledCopy(&v->flat, v->head.scale, s->head.scale, &src);
+	HeadMergeRows(&s->head, &v->head);
+	clv_tab_merge_flat(&s->tab, &src);
+	if (src.entries != v->flat.entries)
+		pfree(src.entries);
 }
 
-/* Note that a row of period "period" was seen */
-static inline void
-SeePeriod(CohortState *s, int32 period)
+/* An expanded state with the content of a view, under aggcontext */
+static CohortState *
+StateFromView(const CohortView *v, MemoryContext aggcontext)
 {
-	if (!s->hasrows || period > s->lastperiod)
-		s->lastperiod = period;
-	s->hasrows = true;
+	CohortState *s = StateCreate(aggcontext, &v->head, v->flat.nentries);
+
+	clv_tab_merge_flat(&s->tab, &v->flat);
+	return s;
 }
 
-/* Add one (non-NULL, validated) row to the state */
+/* Add a row to an expanded state */
+static void
+StateAddRow(CohortState *s, const ClvKey *key, int32 p, const ClvMoney *m)
+{
+	CohortRow  *r;
+
+	if (m->scale > s->head.scale)
+		StateRaiseScale(s, m->scale);
+	HeadAddRow(&s->head, p, m);
+	r = (CohortRow *) clv_tab_push(&s->tab, key, p);
+	r->amount = m->value;
+	r->scale = m->scale;
+	r->is_order = clv_money_sign(m) >= 0;
+	clv_tab_pushed(&s->tab);
+}
+
 void
 clv_cohort_add(CohortState *s, const ClvKey *key, ClvKeyKind kind, int32 period,
 			   const ClvMoney *amount)
 {
-	bool		found;
-	uint32		cust;
-	CohortPair *p;
-
-	InvalidateFlat(s);
-	SetKeyKind(s, kind);
-	if (amount->scale > s->scale)
-		RaiseScale(s, amount->scale);
-	if (amount->dscale > s->dscale)
-		s->dscale = amount->dscale;
-	cust = clv_keydict_lookup(&s->dict, key, &found);
-	p = PairLookup(s, cust, period, &found);
-	AddRevenue(s, p, amount);
-	if (clv_money_sign(amount) >= 0)
-		p->orders++;
-	SeePeriod(s, period);
-}
-
-/* Check that two states were built with the same period and time zone */
-static void
-CheckSameParameters(const CohortState *a, ClvPeriod period, const char *tzname)
-{
-	if (a->period != period)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot combine cohort states with periods %s and %s",
-						clv_period_name(a->period), clv_period_name(period)),
-				 errdetail("The period must be the same for every row and every state that is combined.")));
-	if (pg_strcasecmp(a->tzname, tzname) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot combine cohort states with time zones \"%s\" and \"%s\"",
-						a->tzname, tzname),
-				 errdetail("The time zone must be the same for every row and every state that is combined.")));
-}
-
-/* Merge "src" into "dst" */
-static void
-CohortMerge(CohortState *dst, const CohortState *src)
-{
-	uint32	   *map;
-	uint32		i;
-
-	CheckSameParameters(dst, src->period, src->tzname);
-	InvalidateFlat(dst);
-	if (!src->hasrows && !src->haskeys)
-		return;
-	if (src->haskeys)
-		SetKeyKind(dst, src->dict.kind);
-	if (src->scale > dst->scale)
-		RaiseScale(dst, src->scale);
-	if (src->dscale > dst->dscale)
-		dst->dscale = src->dscale;
-
-	map = palloc(sizeof(uint32) * Max(src->haskeys ? src->dict.nentries : 0, 1));
-	for (i = 0; src->haskeys && i < src->dict.nentries; i++)
-	{
-		ClvKey		k;
-		bool		found;
-
-		clv_keydict_get_key(&src->dict, i, &k);
-		map[i] = clv_keydict_lookup(&dst->dict, &k, &found);
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	for (i = 0; i < src->npairs; i++)
-	{
-		const CohortPair *sp = &src->pairs[i];
-		ClvMoney	m = {sp->revenue, src->scale, 0};
-		CohortPair *dp;
-		bool		found;
-
-		dp = PairLookup(dst, map[sp->cust], sp->period, &found);
-		AddRevenue(dst, dp, &m);
-		if (__builtin_add_overflow(dp->orders, sp->orders, &dp->orders))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("order count out of range")));
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	if (src->hasrows)
-		SeePeriod(dst, src->lastperiod);
-	pfree(map);
+	clv_tab_set_kind(&s->tab, kind, false);
+	StateAddRow(s, key, period, amount);
 }
 
 /* ----------------------------------------------------------------
- * Binary form (also the flat form of the expanded object)
+ * Small flat states
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Add a row to a small flat state: in place when its customer-period is
+ * there, else a new value with it inserted; (Datum) 0 when the state would
+ * grow past COHORT_SMALL (the caller expands it).
+ */
+static Datum
+FlatAddRow(CohortFlat *f, ClvKeyKind rowkind, const ClvKey *key, int32 p, const ClvMoney *m)
+{
+	CohortView	v;
+	CohortFlat *g;
+	CohortEntry *e;
+	uint32		pos;
+	bool		found;
+	Size		sz;
+	uint64		keybytes;
+
+	FlatView(f, &v);
+	v.head.keykind = clv_row_kind(&cohort_spec, v.head.keykind, f->nentries, rowkind);
+	v.flat.kind = v.head.keykind;
+	pos = clv_flat_search(&v.flat, key, p, &found);
+	if (!found && f->nentries >= COHORT_SMALL)
+		return (Datum) 0;
+
+	/* the head, in place */
+	if (m->scale > v.head.scale)
+	{
+		RescaleEntries(COHORT_ENTRIES(f), f->nentries, v.head.scale, m->scale);
+		v.head.scale = m->scale;
+	}
+	HeadAddRow(&v.head, p, m);
+	f->keykind = (uint8) v.head.keykind;
+	f->scale = (int16) v.head.scale;
+	f->dscale = (int16) v.head.dscale;
+	f->flags |= COHORT_HAS_ROWS;
+	f->lastperiod = v.head.lastperiod;
+
+	if (found)
+		e = &COHORT_ENTRIES(f)[pos];
+	else
+	{
+		/*
+		 * A new customer-period: a new value with its entry at pos (and a
+		 * copy of the key in the arena, even if the customer has other
+		 * periods: the keys of a small value are compared by content)
+		 */
+		keybytes = clv_key_arena_bytes(v.head.keykind, key->len);
+		sz = FlatSize(f->tzlen, f->nentries + 1, f->arenalen + keybytes);
+		g = palloc(sz);
+		FlatWriteHead(g, sz, &v.head, f->nentries + 1, f->arenalen + keybytes);
+		e = (CohortEntry *) clv_flat_insert(&v.flat, &cohort_spec, pos, key, p,
+											(char *) COHORT_ENTRIES(g), COHORT_ARENA(g));
+		f = g;
+	}
+	AddRevenue(e, m->value, m->scale, v.head.scale);
+	if (clv_money_sign(m) >= 0)
+		AddOrders(e, 1);
+	return PointerGetDatum(f);
+}
+
+/* ----------------------------------------------------------------
+ * Merges of flat values
+ * ----------------------------------------------------------------
+ */
+
+/* Merge two views into a new flat value in one sequential pass */
+static CohortFlat *
+FlatMerge(const CohortView *a, const CohortView *b)
+{
+	CohortHead	h = a->head;
+	ClvFlatTab	ta = a->flat;
+	ClvFlatTab	tb = b->flat;
+	uint32		n;
+	uint64		arenalen;
+	Size		sz;
+	CohortFlat *f;
+
+	CheckSameParameters(&a->head, b->head.period, b->head.tzname);
+	h.keykind = clv_merge_kinds(&cohort_spec, a->head.keykind, b->head.keykind);
+	ta.kind = tb.kind = h.keykind;
+	if (a->head.scale < b->head.scale)
+		RescaledCopy(&a->flat, a->head.scale, b->head.scale, &ta);
+	else if (b->head.scale < a->head.scale)
+		RescaledCopy(&b->flat, b->head.scale, a->head.scale, &tb);
+	h.scale = Max(a->head.scale, b->head.scale);
+	HeadMergeRows(&h, &b->head);
+	clv_flat_merge_sizes(&ta, &tb, &cohort_spec, &n, &arenalen);
+	sz = FlatSize(strlen(h.tzname), n, arenalen);
+	clv_check_state_memory(sz, "cohort");
+	CheckFlatSize(sz, n);
+	/* every entry and arena byte is written: only the head is cleared */
+	f = palloc_extended(sz, MCXT_ALLOC_HUGE);
+	clv_advise_huge_pages(f, sz);
+	FlatWriteHead(f, sz, &h, n, arenalen);
+	clv_flat_merge(&ta, &tb, &cohort_spec, (char *) COHORT_ENTRIES(f), COHORT_ARENA(f));
+	if (ta.entries != a->flat.entries)
+		pfree(ta.entries);
+	if (tb.entries != b->flat.entries)
+		pfree(tb.entries);
+	return f;
+}
+
+/* ----------------------------------------------------------------
+ * Binary form (network byte order; the text form is "clv_cohort_state:"
+ * and base64 of it)
  *
- *	int32	version (1)
+ *	int32	version (2; 1 is the form of clv 0.2.0, still read)
  *	int32	flags (0)
  *	int32	period (ClvPeriod)
  *	int32	length of the time zone name, then its bytes
  *	int32	key kind (ClvKeyKind; 0 = no customer yet)
  *	int32	scale, int32 dscale
- *	int32	hasrows (0/1), int32 last period
+ *	int32	hasrows (0/1), int32 last period (0 without rows)
+ * then in version 2:
+ *	int32	number of customer-periods, then each in canonical order:
+ *			key (clv_key_send), int64 period, int64 orders, revenue
+ *			(clv_send_int128)
+ * and in version 1:
  *	int32	number of customers, then each key (clv_key_send)
- *	int32	number of pairs, then each pair:
+ *	int32	number of customer-periods, then each, in any order:
  *			int32 customer (0-based, in the order above), int32 period,
  *			int64 orders, int64 revenue high half, int64 revenue low half
  * ----------------------------------------------------------------
  */
 
-/* Write the binary form of a state */
-static void
-CohortSend(const CohortState *s, StringInfo buf)
+/* The header of a binary form, checked */
+typedef struct CohortWireHead
 {
-	uint32		i;
-	int			tzlen = strlen(s->tzname);
-	uint32		ncust = s->haskeys ? s->dict.nentries : 0;
+	int32		version;
+	CohortHead	head;
+	char		tzname[TZ_STRLEN_MAX];
+	int32		count;			/* entries (2), customers (1) */
+	int32		minperiod;		/* bounds of a valid period index */
+	int32		maxperiod;
+} CohortWireHead;
 
-	pq_sendint32(buf, COHORT_VERSION);
-	pq_sendint32(buf, 0);
-	pq_sendint32(buf, (int32) s->period);
-	pq_sendint32(buf, tzlen);
-	pq_sendbytes(buf, s->tzname, tzlen);
-	pq_sendint32(buf, s->haskeys ? (int32) s->dict.kind : (int32) CLV_KEY_NONE);
-	pq_sendint32(buf, s->scale);
-	pq_sendint32(buf, s->dscale);
-	pq_sendint32(buf, s->hasrows ? 1 : 0);
-	pq_sendint32(buf, s->hasrows ? s->lastperiod : 0);
-	pq_sendint32(buf, (int32) ncust);
-	for (i = 0; i < ncust; i++)
-	{
-		ClvKey		k;
-
-		clv_keydict_get_key(&s->dict, i, &k);
-		clv_key_send(buf, s->dict.kind, &k);
-	}
-	pq_sendint32(buf, (int32) s->npairs);
-	for (i = 0; i < s->npairs; i++)
-	{
-		const CohortPair *p = &s->pairs[i];
-
-		pq_sendint32(buf, (int32) p->cust);
-		pq_sendint32(buf, p->period);
-		pq_sendint64(buf, p->orders);
-		pq_sendint64(buf, (int64) (p->revenue >> 64));
-		pq_sendint64(buf, (int64) (uint64) p->revenue);
-	}
-}
-
-/* Report a malformed binary value */
+/* Report a malformed binary value (22P03) */
 pg_noreturn static void
 BadBinary(const char *detail)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid external %s value", COHORT_TYPNAME),
-			 errdetail("%s", detail)));
+	clv_bad_external(COHORT_TYPNAME, detail);
 }
 
-/* The header of a binary form, validated */
-typedef struct CohortHeader
-{
-	ClvPeriod	period;
-	char		tzname[TZ_STRLEN_MAX];
-	ClvKeyKind	kind;
-	int32		scale;
-	int32		dscale;
-	bool		hasrows;
-	int32		lastperiod;
-	int32		ncust;
-	int32		minperiod;		/* bounds of a valid period index */
-	int32		maxperiod;
-} CohortHeader;
-
-/* Read and check the header of a binary form, up to the customer count */
+/* Read and check the header of a binary form, up to its first count */
 static void
-ReadHeader(StringInfo buf, CohortHeader *h)
+ReadHead(StringInfo buf, CohortWireHead *w)
 {
 	int32		period,
 				tzlen,
 				kind,
 				hasrows;
+	CohortHead *h = &w->head;
 
 	clv_recv_need(buf, 4, COHORT_TYPNAME);
-	if (pq_getmsgint(buf, 4) != COHORT_VERSION)
+	w->version = pq_getmsgint(buf, 4);
+	if (w->version != COHORT_VERSION && w->version != COHORT_VERSION_V1)
 		BadBinary("Unsupported format version.");
 	clv_recv_need(buf, 12, COHORT_TYPNAME);
 	if (pq_getmsgint(buf, 4) != 0)
@@ -506,10 +718,11 @@ ReadHeader(StringInfo buf, CohortHeader *h)
 	tzlen = pq_getmsgint(buf, 4);
 	if (tzlen <= 0 || tzlen >= TZ_STRLEN_MAX || tzlen > buf->len - buf->cursor)
 		BadBinary("The time zone name is invalid.");
-	memcpy(h->tzname, pq_getmsgbytes(buf, tzlen), tzlen);
-	h->tzname[tzlen] = '\0';
-	if (strlen(h->tzname) != (size_t) tzlen)
+	memcpy(w->tzname, pq_getmsgbytes(buf, tzlen), tzlen);
+	w->tzname[tzlen] = '\0';
+	if (strlen(w->tzname) != (size_t) tzlen)
 		BadBinary("The time zone name is invalid.");
+	h->tzname = w->tzname;
 
 	clv_recv_need(buf, 24, COHORT_TYPNAME);
 	kind = pq_getmsgint(buf, 4);
@@ -517,329 +730,163 @@ ReadHeader(StringInfo buf, CohortHeader *h)
 	h->dscale = pq_getmsgint(buf, 4);
 	hasrows = pq_getmsgint(buf, 4);
 	h->lastperiod = pq_getmsgint(buf, 4);
-	h->ncust = pq_getmsgint(buf, 4);
-	clv_period_bounds(h->period, &h->minperiod, &h->maxperiod);
-	if (hasrows && (h->lastperiod < h->minperiod || h->lastperiod > h->maxperiod))
+	w->count = pq_getmsgint(buf, 4);
+	clv_period_bounds(h->period, &w->minperiod, &w->maxperiod);
+	if (hasrows && (h->lastperiod < w->minperiod || h->lastperiod > w->maxperiod))
 		BadBinary("The last period is out of range.");
 	if (kind < CLV_KEY_NONE || kind > CLV_KEY_TEXT ||
-		(kind == CLV_KEY_NONE && h->ncust != 0))
+		(kind == CLV_KEY_NONE && w->count != 0))
 		BadBinary("The customer key kind is invalid.");
-	h->kind = (ClvKeyKind) kind;
+	h->keykind = (ClvKeyKind) kind;
 	if (h->scale < 0 || h->scale > CLV_MAX_SCALE || h->dscale < h->scale || h->dscale > 0x3FFF)
 		BadBinary("The revenue scale is invalid.");
-	if ((hasrows != 0 && hasrows != 1) || h->ncust < 0 || (h->ncust > 0 && !hasrows) ||
-		h->ncust > (buf->len - buf->cursor) / 4)
+	if ((hasrows != 0 && hasrows != 1) || w->count < 0 || (w->count > 0 && !hasrows) ||
+		(!hasrows && h->lastperiod != 0) || w->count > (buf->len - buf->cursor) / 4)
 		BadBinary("The row counts are invalid.");
 	h->hasrows = hasrows;
+	/* the zone must be one timezone() knows (22023 otherwise) */
+	clv_zone_check(w->tzname);
 }
 
-/* Read and check the number of customer-periods */
-static int32
-ReadPairCount(StringInfo buf, const CohortHeader *h)
+/* Read and check the fields of an entry (the key and period are read) */
+static void
+RecvFields(StringInfo buf, void *entry, void *arg)
 {
+	const CohortWireHead *w = (const CohortWireHead *) arg;
+	CohortEntry *e = (CohortEntry *) entry;
+
+	clv_recv_need(buf, 24, COHORT_TYPNAME);
+	e->orders = pq_getmsgint64(buf);
+	e->revenue = clv_recv_int128(buf);
+	if (e->orders < 0 || e->period < w->minperiod || e->period > w->maxperiod ||
+		e->period > w->head.lastperiod)
+		BadBinary("A customer-period is invalid.");
+}
+
+static void
+SendFields(StringInfo buf, const void *entry, void *arg)
+{
+	const CohortEntry *e = (const CohortEntry *) entry;
+
+	pq_sendint64(buf, e->orders);
+	clv_send_int128(buf, e->revenue);
+}
+
+/* Order of two keys of kind "kind" (for the check of version 1 keys) */
+static int
+CompareKeys(const void *a, const void *b, void *arg)
+{
+	return clv_key_cmp(*(const ClvKeyKind *) arg, (const ClvKey *) a, (const ClvKey *) b);
+}
+
+/*
+ * The rest of a version 1 form (clv 0.2.0), converted to a flat value: the
+ * customer-periods go into a table, which is flattened.
+ */
+static CohortFlat *
+RecvV1(StringInfo buf, CohortWireHead *w)
+{
+	int32		ncust = w->count;
 	int32		npairs;
+	int32		i;
+	ClvKey	   *keys;
+	ClvKey	   *sorted;
+	CohortState *s;
+	CohortFlat *f;
+
+	keys = palloc_extended(sizeof(ClvKey) * Max(ncust, 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i < ncust; i++)
+	{
+		clv_key_recv(buf, w->head.keykind, &keys[i]);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	sorted = palloc_extended(sizeof(ClvKey) * Max(ncust, 1), MCXT_ALLOC_HUGE);
+	memcpy(sorted, keys, sizeof(ClvKey) * ncust);
+	qsort_arg(sorted, ncust, sizeof(ClvKey), CompareKeys, &w->head.keykind);
+	for (i = 1; i < ncust; i++)
+		if (clv_key_cmp(w->head.keykind, &sorted[i - 1], &sorted[i]) == 0)
+			BadBinary("A customer appears twice.");
+	pfree(sorted);
 
 	clv_recv_need(buf, 4, COHORT_TYPNAME);
 	npairs = pq_getmsgint(buf, 4);
-	if (npairs < 0 || (npairs > 0 && h->ncust == 0) || npairs > (buf->len - buf->cursor) / 32)
+	if (npairs < 0 || (npairs > 0 && ncust == 0) || npairs > (buf->len - buf->cursor) / 32)
 		BadBinary("The number of customer-periods is invalid.");
-	return npairs;
-}
-
-/* Read and check one customer-period (the count said it is there) */
-static inline void
-ReadPair(StringInfo buf, const CohortHeader *h, CohortPairValue *p)
-{
-	int32		cust = pq_getmsgint(buf, 4);
-	int64		hi;
-	int64		lo;
-
-	p->period = pq_getmsgint(buf, 4);
-	p->orders = pq_getmsgint64(buf);
-	hi = pq_getmsgint64(buf);
-	lo = pq_getmsgint64(buf);
-	if (cust < 0 || cust >= h->ncust || p->orders < 0 || p->period > h->lastperiod ||
-		p->period < h->minperiod || p->period > h->maxperiod)
-		BadBinary("A customer-period is invalid.");
-	p->customer = (uint32) cust;
-	p->revenue = (int128) (((uint128) (uint64) hi << 64) | (uint128) (uint64) lo);
-}
-
-/*
- * Read a binary form.  With "into" NULL, build and return a new state under
- * "parent", validating everything (recv, text input, expansion of a flat
- * datum).  Otherwise merge the value straight into "into" and return it:
- * that is how the combine function reads the states of parallel workers,
- * without building a hash table for each.
- */
-static CohortState *
-CohortRecv(StringInfo buf, MemoryContext parent, CohortState *into)
-{
-	CohortHeader h;
-	CohortState *s;
-	int32		npairs,
-				i;
-	uint32	   *map;
-
-	ReadHeader(buf, &h);
-	if (into == NULL)
-	{
-		clv_zone_check(h.tzname);
-		s = clv_cohort_create(parent, h.period, h.tzname);
-	}
-	else
-	{
-		s = into;
-		CheckSameParameters(s, h.period, h.tzname);
-		InvalidateFlat(s);
-	}
-	if (h.kind != CLV_KEY_NONE)
-		SetKeyKind(s, h.kind);
-	if (h.scale > s->scale)
-		RaiseScale(s, h.scale);
-	if (h.dscale > s->dscale)
-		s->dscale = h.dscale;
-
-	/* customers: their ids in s */
-	map = palloc_extended(sizeof(uint32) * Max(h.ncust, 1), MCXT_ALLOC_HUGE);
-	for (i = 0; i < h.ncust; i++)
-	{
-		ClvKey		k;
-		bool		found;
-
-		clv_key_recv(buf, h.kind, &k);
-		map[i] = clv_keydict_lookup(&s->dict, &k, &found);
-		if (found && into == NULL)
-			BadBinary("A customer appears twice.");
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-
-	npairs = ReadPairCount(buf, &h);
+	s = StateCreate(CurrentMemoryContext, &w->head, npairs);
 	for (i = 0; i < npairs; i++)
 	{
-		CohortPairValue v;
-		ClvMoney	m;
-		CohortPair *pair;
+		int32		cust = pq_getmsgint(buf, 4);
+		int32		p = pq_getmsgint(buf, 4);
+		int64		orders = pq_getmsgint64(buf);
+		int128		revenue = clv_recv_int128(buf);
+		CohortEntry *e;
 		bool		found;
 
-		ReadPair(buf, &h, &v);
-		pair = PairLookup(s, map[v.customer], v.period, &found);
-		if (found && into == NULL)
+		if (cust < 0 || cust >= ncust || orders < 0 || p > w->head.lastperiod ||
+			p < w->minperiod || p > w->maxperiod)
+			BadBinary("A customer-period is invalid.");
+		e = (CohortEntry *) clv_tab_lookup(&s->tab, &keys[cust], p, &found);
+		if (found)
 			BadBinary("A customer-period appears twice.");
-		m.value = v.revenue;
-		m.scale = h.scale;
-		m.dscale = 0;
-		AddRevenue(s, pair, &m);
-		if (__builtin_add_overflow(pair->orders, v.orders, &pair->orders))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("order count out of range")));
+		e->orders = orders;
+		e->revenue = revenue;
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	if (h.hasrows)
-		SeePeriod(s, h.lastperiod);
-	pfree(map);
-	return s;
+	f = StateFlatten(s);
+	clv_cohort_free(s);
+	pfree(keys);
+	return f;
 }
 
-/* Expanded-object method: size of the flat form */
-static Size
-CohortGetFlatSize(ExpandedObjectHeader *eohptr)
-{
-	CohortState *s = (CohortState *) eohptr;
-
-	if (s->flat == NULL)
-	{
-		StringInfoData buf;
-		MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
-
-		initStringInfo(&buf);
-		CohortSend(s, &buf);
-		MemoryContextSwitchTo(old);
-		s->flat = buf.data;
-		s->flatlen = buf.len;
-	}
-	return VARHDRSZ + s->flatlen;
-}
-
-/* Expanded-object method: write the flat form */
-static void
-CohortFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
-{
-	CohortState *s = (CohortState *) eohptr;
-
-	(void) CohortGetFlatSize(eohptr);
-	Assert(allocated_size == VARHDRSZ + s->flatlen);
-	SET_VARSIZE(result, allocated_size);
-	memcpy(VARDATA(result), s->flat, s->flatlen);
-}
-
-/*
- * The state behind a datum: the expanded object itself when the datum points
- * to one, else a new state expanded from the flat form under "parent".
- */
-static CohortState *
-CohortFromDatum(Datum d, MemoryContext parent, bool *isnew)
-{
-	struct varlena *v = (struct varlena *) DatumGetPointer(d);
-	StringInfoData buf;
-	CohortState *s;
-
-	if (VARATT_IS_EXTERNAL_EXPANDED(v))
-	{
-		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
-
-		if (eoh->eoh_methods != &cohort_methods)
-			elog(ERROR, "expanded object is not a %s", COHORT_TYPNAME);
-		*isnew = false;
-		return (CohortState *) eoh;
-	}
-	v = PG_DETOAST_DATUM_PACKED(d);
-	buf.data = VARDATA_ANY(v);
-	buf.len = VARSIZE_ANY_EXHDR(v);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	s = CohortRecv(&buf, parent, NULL);
-	clv_recv_finish(&buf, COHORT_TYPNAME);
-	*isnew = true;
-	return s;
-}
-
-/* ----------------------------------------------------------------
- * Reading the customer-periods (cohort.h)
- * ----------------------------------------------------------------
- */
-
-void
-clv_cohort_reader_init(CohortReader *r, Datum d)
-{
-	struct varlena *v = (struct varlena *) DatumGetPointer(d);
-	StringInfoData buf;
-	CohortHeader h;
-	int32		i;
-
-	memset(r, 0, sizeof(CohortReader));
-	if (VARATT_IS_EXTERNAL_EXPANDED(v))
-	{
-		bool		isnew;
-		CohortState *s = CohortFromDatum(d, CurrentMemoryContext, &isnew);
-
-		Assert(!isnew);
-		r->period = s->period;
-		r->scale = s->scale;
-		r->dscale = s->dscale;
-		r->hasrows = s->hasrows;
-		r->lastperiod = s->lastperiod;
-		r->ncustomers = s->haskeys ? s->dict.nentries : 0;
-		r->npairs = s->npairs;
-		r->pairs = s->pairs;
-		return;
-	}
-
-	/* a flat state: read it where it lies (it was checked on input) */
-	v = PG_DETOAST_DATUM_PACKED(d);
-	buf.data = VARDATA_ANY(v);
-	buf.len = VARSIZE_ANY_EXHDR(v);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	ReadHeader(&buf, &h);
-	for (i = 0; i < h.ncust; i++)
-	{
-		ClvKey		k;
-
-		clv_key_recv(&buf, h.kind, &k);
-	}
-	r->npairs = ReadPairCount(&buf, &h);
-	r->period = h.period;
-	r->scale = h.scale;
-	r->dscale = h.dscale;
-	r->hasrows = h.hasrows;
-	r->lastperiod = h.lastperiod;
-	r->ncustomers = h.ncust;
-	r->data = buf.data;
-	r->len = buf.len;
-	r->pairstart = buf.cursor;
-	r->cursor = buf.cursor;
-	r->header = palloc(sizeof(CohortHeader));
-	memcpy(r->header, &h, sizeof(CohortHeader));
-}
-
-bool
-clv_cohort_reader_next(CohortReader *r, CohortPairValue *p)
-{
-	if (r->next >= r->npairs)
-		return false;
-	if (r->pairs != NULL)
-	{
-		const CohortPair *e = &((const CohortPair *) r->pairs)[r->next];
-
-		p->revenue = e->revenue;
-		p->orders = e->orders;
-		p->customer = e->cust;
-		p->period = e->period;
-	}
-	else
-	{
-		StringInfoData buf;
-
-		buf.data = (char *) r->data;
-		buf.len = r->len;
-		buf.maxlen = r->len;
-		buf.cursor = r->cursor;
-		ReadPair(&buf, (const CohortHeader *) r->header, p);
-		r->cursor = buf.cursor;
-	}
-	r->next++;
-	return true;
-}
-
-void
-clv_cohort_reader_rewind(CohortReader *r)
-{
-	r->next = 0;
-	r->cursor = r->pairstart;
-}
-
-/* ----------------------------------------------------------------
- * Type I/O
- * ----------------------------------------------------------------
- */
-
-/* Binary form of a state datum as bytea */
-static bytea *
-CohortToBytea(Datum d)
-{
-	bool		isnew;
-	CohortState *s = CohortFromDatum(d, CurrentMemoryContext, &isnew);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	CohortSend(s, &buf);
-	if (isnew)
-		MemoryContextDelete(s->hdr.eoh_context);
-	return pq_endtypsend(&buf);
-}
-
-/*
- * Validate a binary form (by expanding it into a scratch state) and return
- * it as a flat datum.  Input functions return flat values, so that no
- * constant is ever a read-write expanded object.
- */
+/* Read and check a binary form of either version: a new flat value */
 static Datum
-CohortFlatFromBinary(StringInfo buf)
+CohortRecv(StringInfo buf)
 {
-	int			start = buf->cursor;
-	CohortState *s;
-	struct varlena *result;
+	CohortWireHead w;
+	ClvFlatTab	t;
+	CohortFlat *f;
 
-	s = CohortRecv(buf, CurrentMemoryContext, NULL);
-	MemoryContextDelete(s->hdr.eoh_context);
-	result = (struct varlena *) palloc(VARHDRSZ + buf->cursor - start);
-	SET_VARSIZE(result, VARHDRSZ + buf->cursor - start);
-	memcpy(VARDATA(result), buf->data + start, buf->cursor - start);
-	return PointerGetDatum(result);
+	ReadHead(buf, &w);
+	if (w.version == COHORT_VERSION_V1)
+		return PointerGetDatum(RecvV1(buf, &w));
+
+	/* each entry takes at least 36 bytes: reject absurd counts early */
+	if ((uint64) w.count * 36 > (uint64) (buf->len - buf->cursor))
+		BadBinary("The number of customer-periods is invalid.");
+	clv_flat_recv(buf, &cohort_spec, w.head.keykind, w.count, RecvFields, &w, &t);
+	f = FlatBuild(&w.head, &t);
+	pfree(t.entries);
+	if (t.arena)
+		pfree(t.arena);
+	return PointerGetDatum(f);
+}
+
+/* The binary form of a state datum */
+static bytea *
+CohortSend(Datum d)
+{
+	StringInfoData buf;
+	CohortView	v;
+	int			tzlen;
+
+	clv_cohort_view(d, &v);
+	tzlen = strlen(v.head.tzname);
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, COHORT_VERSION);
+	pq_sendint32(&buf, 0);
+	pq_sendint32(&buf, (int32) v.head.period);
+	pq_sendint32(&buf, tzlen);
+	pq_sendbytes(&buf, v.head.tzname, tzlen);
+	pq_sendint32(&buf, (int32) v.head.keykind);
+	pq_sendint32(&buf, v.head.scale);
+	pq_sendint32(&buf, v.head.dscale);
+	pq_sendint32(&buf, v.head.hasrows ? 1 : 0);
+	pq_sendint32(&buf, v.head.hasrows ? v.head.lastperiod : 0);
+	pq_sendint32(&buf, (int32) v.flat.nentries);
+	clv_flat_send(&buf, &v.flat, SendFields, NULL);
+	return pq_endtypsend(&buf);
 }
 
 /* Text input: "clv_cohort_state:<base64 of the binary form>" */
@@ -847,12 +894,11 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_in);
 Datum
 clv_cohort_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
 	StringInfoData buf;
 	Datum		result;
 
-	clv_text_decode(COHORT_TYPNAME, str, &buf);
-	result = CohortFlatFromBinary(&buf);
+	clv_text_decode(COHORT_TYPNAME, PG_GETARG_CSTRING(0), &buf);
+	result = CohortRecv(&buf);
 	clv_recv_finish(&buf, COHORT_TYPNAME);
 	PG_RETURN_DATUM(result);
 }
@@ -862,9 +908,7 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_out);
 Datum
 clv_cohort_state_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = CohortToBytea(PG_GETARG_DATUM(0));
-
-	PG_RETURN_CSTRING(clv_text_encode(COHORT_TYPNAME, b));
+	PG_RETURN_CSTRING(clv_text_encode(COHORT_TYPNAME, CohortSend(PG_GETARG_DATUM(0))));
 }
 
 /* Binary input */
@@ -873,8 +917,10 @@ Datum
 clv_cohort_state_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	Datum		result = CohortRecv(buf);
 
-	PG_RETURN_DATUM(CohortFlatFromBinary(buf));
+	clv_recv_finish(buf, COHORT_TYPNAME);
+	PG_RETURN_DATUM(result);
 }
 
 /* Binary output */
@@ -882,13 +928,28 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_send);
 Datum
 clv_cohort_state_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(CohortToBytea(PG_GETARG_DATUM(0)));
+	PG_RETURN_BYTEA_P(CohortSend(PG_GETARG_DATUM(0)));
 }
 
 /* ----------------------------------------------------------------
  * Aggregates
  * ----------------------------------------------------------------
  */
+
+/*
+ * What a call site of the transition function keeps (ClvArgTypes.extra):
+ * the calendar of the period and zone arguments last seen.  Each time the
+ * calendar changes its generation does, so that a state checked against
+ * it once is not compared again.
+ */
+typedef struct CohortCallSite
+{
+	bool		stableparams;	/* period and zone are the same every row */
+	uint64		generation;		/* of cal; 0 = none yet */
+	uint64		lastgeneration;
+	char		tzname[TZ_STRLEN_MAX + 1];	/* as given, for cal */
+	ClvCalendar cal;
+} CohortCallSite;
 
 /*
  * Is argument "argno" of the transition function the same for every row of
@@ -909,37 +970,25 @@ ArgIsStable(FunctionCallInfo fcinfo, int argno)
 		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
 }
 
-/* The call site of the transition function, set up on its first call */
-static CohortCallSite *
-GetCallSite(FunctionCallInfo fcinfo)
-{
-	CohortCallSite *cs = (CohortCallSite *) fcinfo->flinfo->fn_extra;
-
-	if (cs == NULL)
-	{
-		cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CohortCallSite));
-		cs->keytype = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 1));
-		cs->keykind = clv_key_kind(cs->keytype);
-		cs->timetype = getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 2));
-		cs->amountkind = clv_amount_kind(getBaseType(get_fn_expr_argtype(fcinfo->flinfo, 3)));
-		cs->stableparams = ArgIsStable(fcinfo, 4) && ArgIsStable(fcinfo, 5);
-		fcinfo->flinfo->fn_extra = cs;
-	}
-	return cs;
-}
-
 /*
  * The calendar of this row's period and time zone arguments (22004 if one
  * is NULL): the call site's, resolved again when the arguments change.
  * Constant arguments are compared once.
  */
 static ClvCalendar *
-RowCalendar(FunctionCallInfo fcinfo, CohortCallSite *cs)
+RowCalendar(FunctionCallInfo fcinfo, ClvArgTypes *types)
 {
+	CohortCallSite *cs = (CohortCallSite *) types->extra;
 	text	   *ptext;
 	text	   *ztext;
 	int			zlen;
 
+	if (cs == NULL)
+	{
+		cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CohortCallSite));
+		cs->stableparams = ArgIsStable(fcinfo, 4) && ArgIsStable(fcinfo, 5);
+		types->extra = cs;
+	}
 	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -970,89 +1019,127 @@ RowCalendar(FunctionCallInfo fcinfo, CohortCallSite *cs)
 	return &cs->cal;
 }
 
+/* The call site's zone name (for new states and messages) */
+static inline const char *
+CallSiteZone(ClvArgTypes *types)
+{
+	return ((CohortCallSite *) types->extra)->tzname;
+}
+
+/* The state behind a datum as an expanded state the aggregate may change */
+static CohortState *
+StateMutable(Datum d, MemoryContext aggcontext)
+{
+	CohortView	v;
+
+	if (clv_state_is_mutable(d, &cohort_methods, aggcontext))
+		return (CohortState *) clv_state_eohp(d);
+	clv_cohort_view(d, &v);
+	return StateFromView(&v, aggcontext);
+}
+
 /*
  * Transition function of clv_cohort_state(customer_id, ordered_at, amount,
- * period, time_zone): add one row to the state, updated in place.
+ * period, time_zone): add one row.  A state stays a small flat value up to
+ * COHORT_SMALL customer-periods, then becomes an expanded object updated
+ * in place.  The period and zone must not change within a group (22023).
  *
  * XXX As a window function the state is flattened by nodeWindowAgg after
- * every row and expanded again here, so each row costs the size of the
- * state; the aggregate is meant for GROUP BY and parallel plans.
+ * every row and read again here, so each row costs the size of the state;
+ * the aggregate is meant for GROUP BY and parallel plans.
  */
 PG_FUNCTION_INFO_V1(clv_cohort_state_accum);
 Datum
 clv_cohort_state_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext;
-	CohortCallSite *cs;
-	ClvCalendar *cal;
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_cohort_state_accum",
+											   "clv_cohort_state");
+	ClvArgTypes *types = clv_arg_types(fcinfo, 1, 2, 3);
+	ClvCalendar *cal = RowCalendar(fcinfo, types);
+	CohortCallSite *cs = (CohortCallSite *) types->extra;
+	bool		userow = !PG_ARGISNULL(1) && !PG_ARGISNULL(2) && !PG_ARGISNULL(3);
+	ClvKey		key;
+	ClvMoney	amount;
+	int32		p = 0;
+	CohortFlat *f;
+	Datum		result;
+	CohortView	v;
 	CohortState *s;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called by an aggregate", "clv_cohort_state_accum"),
-				 errhint("Use the aggregate clv_cohort_state.")));
+	/* a large state: expanded, updated in place */
+	if (!PG_ARGISNULL(0) && VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
+		if (s->checkedby != cs || s->checkedgen != cs->generation)
+		{
+			CheckSameParameters(&s->head, cal->period, cs->tzname);
+			s->checkedby = cs;
+			s->checkedgen = cs->generation;
+		}
+		if (userow)
+		{
+			TimestampTz ts = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
 
-	cs = GetCallSite(fcinfo);
-	cal = RowCalendar(fcinfo, cs);
+			clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
+			clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+			clv_tab_set_kind(&s->tab, types->keykind, false);
+			StateAddRow(s, &key, clv_calendar_period(cal, ts), &amount);
+		}
+		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+	}
+
+	/* a small flat state, or none yet */
 	if (PG_ARGISNULL(0))
-		s = clv_cohort_create(aggcontext, cal->period, cs->tzname);
+		f = FlatEmpty(cal->period, CallSiteZone(types));
 	else
 	{
-		bool		isnew;
-
-		s = CohortFromDatum(PG_GETARG_DATUM(0), aggcontext, &isnew);
-		if (!isnew && !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+		f = FlatFromDatum(PG_GETARG_DATUM(0));
+		if (f->period != cal->period || f->tzlen != strlen(cs->tzname) ||
+			pg_strncasecmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0)
 		{
-			/* a read-only state: work on a copy */
-			CohortState *copy = clv_cohort_create(aggcontext, s->period, s->tzname);
-
-			CohortMerge(copy, s);
-			s = copy;
+			FlatView(f, &v);
+			CheckSameParameters(&v.head, cal->period, cs->tzname);
 		}
 	}
-	/* the parameters must not change within a group */
-	if (s->checkedby != cs || s->checkedgeneration != cs->generation)
+	if (!userow)
+		PG_RETURN_POINTER(f);
 	{
-		CheckSameParameters(s, cal->period, cs->tzname);
-		s->checkedby = cs;
-		s->checkedgeneration = cs->generation;
+		TimestampTz ts = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
+
+		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
+		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+		p = clv_calendar_period(cal, ts);
 	}
+	result = FlatAddRow(f, types->keykind, &key, p, &amount);
+	if (result != (Datum) 0)
+		PG_RETURN_DATUM(result);
 
-	/* rows with a NULL customer, time or amount are ignored */
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) && !PG_ARGISNULL(3))
-	{
-		TimestampTz t = clv_time_from_datum(PG_GETARG_DATUM(2), cs->timetype);
-		ClvMoney	amount;
-		ClvKey		key;
-
-		clv_money_from_datum(PG_GETARG_DATUM(3), cs->amountkind, &amount);
-		clv_key_from_datum(PG_GETARG_DATUM(1), cs->keytype, cs->keykind, &key);
-		clv_cohort_add(s, &key, cs->keykind, clv_calendar_period(cal, t), &amount);
-	}
-
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+	/* too many customer-periods for a flat state: expand it */
+	FlatView(f, &v);
+	s = StateFromView(&v, aggcontext);
+	clv_tab_set_kind(&s->tab, types->keykind, false);
+	StateAddRow(s, &key, p, &amount);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
 
 /*
  * Combine function of clv_cohort_state, and transition function of
- * rollup(clv_cohort_state): merge the second state into the first, in place.
+ * rollup(clv_cohort_state): merge the second state into the first.
+ *
+ * The first input becomes the state as it is (nodeAgg copies it; a value
+ * stored by clv 0.2.0 is converted first).  A flat state merged with an
+ * input of comparable size (the partial states of parallel workers) is
+ * merged in one sequential pass over the two sorted entry arrays; many
+ * small inputs (monthly states rolled up) go into an expanded state.
  */
 PG_FUNCTION_INFO_V1(clv_cohort_state_combine);
 Datum
 clv_cohort_state_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext;
-	CohortState *dst;
-	CohortState *src;
-	bool		dstnew;
-	bool		srcnew;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called by an aggregate", "clv_cohort_state_combine"),
-				 errhint("Use the aggregate rollup(clv_cohort_state).")));
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_cohort_state_combine",
+											   "rollup(clv_cohort_state)");
+	CohortView	b;
+	CohortState *s;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -1060,44 +1147,23 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-
 	if (PG_ARGISNULL(0))
 	{
-		/* copy the second state into the aggregate context */
-		src = CohortFromDatum(PG_GETARG_DATUM(1), aggcontext, &srcnew);
-		if (srcnew)
-			PG_RETURN_DATUM(EOHPGetRWDatum(&src->hdr));
-		dst = clv_cohort_create(aggcontext, src->period, src->tzname);
-		CohortMerge(dst, src);
-		PG_RETURN_DATUM(EOHPGetRWDatum(&dst->hdr));
+		if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(1))))
+			PG_RETURN_DATUM(PG_GETARG_DATUM(1));
+		PG_RETURN_POINTER(FlatFromDatum(PG_GETARG_DATUM(1)));
 	}
 
-	dst = CohortFromDatum(PG_GETARG_DATUM(0), aggcontext, &dstnew);
-	if (!dstnew && !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	clv_cohort_view(PG_GETARG_DATUM(1), &b);
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
 	{
-		CohortState *copy = clv_cohort_create(aggcontext, dst->period, dst->tzname);
+		CohortView	a;
 
-		CohortMerge(copy, dst);
-		dst = copy;
+		FlatView(FlatFromDatum(PG_GETARG_DATUM(0)), &a);
+		if ((uint64) b.flat.nentries * 8 >= a.flat.nentries)
+			PG_RETURN_POINTER(FlatMerge(&a, &b));
 	}
-	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(1))))
-	{
-		src = CohortFromDatum(PG_GETARG_DATUM(1), CurrentMemoryContext, &srcnew);
-		CohortMerge(dst, src);
-	}
-	else
-	{
-		/* a flat state (from a worker or a table): merge it as it is read */
-		struct varlena *v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
-		StringInfoData buf;
-
-		buf.data = VARDATA_ANY(v);
-		buf.len = VARSIZE_ANY_EXHDR(v);
-		buf.maxlen = buf.len;
-		buf.cursor = 0;
-		(void) CohortRecv(&buf, NULL, dst);
-		clv_recv_finish(&buf, COHORT_TYPNAME);
-	}
-	PG_RETURN_DATUM(EOHPGetRWDatum(&dst->hdr));
+	s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
+	StateMerge(s, &b);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
-

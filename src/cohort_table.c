@@ -86,14 +86,14 @@ CompareCells(const void *a, const void *b)
 
 /* Write one row of the table */
 static void
-PutRow(ReturnSetInfo *rsinfo, const CohortReader *r, int32 cohort, int32 offset,
+PutRow(ReturnSetInfo *rsinfo, const CohortHead *h, int32 cohort, int32 offset,
 	   int64 customers, int64 active, int64 orders, const ClvMoney *revenue,
 	   const ClvMoney *cumulative)
 {
 	Datum		values[8];
 	bool		nulls[8] = {false};
 
-	values[0] = DateADTGetDatum(clv_period_start(r->period, cohort));
+	values[0] = DateADTGetDatum(clv_period_start(h->period, cohort));
 	values[1] = Int32GetDatum(offset);
 	values[2] = Int64GetDatum(customers);
 	values[3] = Int64GetDatum(active);
@@ -104,86 +104,112 @@ PutRow(ReturnSetInfo *rsinfo, const CohortReader *r, int32 cohort, int32 offset,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* Do entries i and j of a flat table belong to the same customer? */
+static inline bool
+SameCustomer(const ClvFlatTab *f, uint32 i, uint32 j)
+{
+	ClvKey		a;
+	ClvKey		b;
+
+	if (CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, i)) == CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, j)))
+		return true;
+	if (f->kind == CLV_KEY_INT8)
+		return false;
+	/* a key may be stored more than once (small states) */
+	clv_flat_key(f, i, &a);
+	clv_flat_key(f, j, &b);
+	return clv_key_cmp(f->kind, &a, &b) == 0;
+}
+
+/* Sum one customer-period into the cell of (cohort, offset) */
+static inline void
+AddToCell(cells_hash *cells, int32 cohort, int32 offset, const CohortEntry *e)
+{
+	bool		found;
+	CohortCell *cell = cells_insert(cells, CellKey(cohort, offset), &found);
+
+	if (!found)
+	{
+		cell->revenue = 0;
+		cell->orders = 0;
+		cell->active = 0;
+	}
+	if (unlikely(__builtin_add_overflow(cell->revenue, e->revenue, &cell->revenue)))
+		clv_money_overflow();
+	if (unlikely(__builtin_add_overflow(cell->orders, e->orders, &cell->orders)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order count out of range")));
+	if (e->orders > 0)
+		cell->active++;
+}
+
 /*
  * Write the cohort table into the materialized SRF result of fcinfo (set up
  * by InitMaterializedSRF): one row per cohort and offset 0 .. (last period
  * - cohort), ordered by cohort and offset.
  *
- * Two passes over the customer-periods: the first finds each customer's
- * cohort (their first period with an order), the second sums every
- * customer-period into its (cohort, offset) cell.  Only cells with activity
- * are stored; the gaps are filled as the rows are written.
+ * One pass over the customer-periods, which come grouped by customer and
+ * sorted by period: a customer's cohort is the period of their first entry
+ * with an order, and every entry of the customer is summed into its
+ * (cohort, offset) cell.  Only cells with activity are stored; the gaps
+ * are filled as the rows are written.
  */
 void
-clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
+clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int32	   *cohortof;
+	const ClvFlatTab *f = &v->flat;
+	const CohortHead *h = &v->head;
 	cells_hash *cells;
 	cells_iterator it;
 	CohortCell *cell;
 	CohortCell **sorted;
 	uint32		ncells = 0;
 	uint32		i;
-	uint32		c;
-	uint64		n;
-	CohortPairValue p;
+	uint32		ncustomers = 0;
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
 
-	if (!r->hasrows || r->npairs == 0)
+	if (!h->hasrows || f->nentries == 0)
 		return;
 
-	/* each customer's cohort: the first period with an order */
-	cohortof = palloc_extended(sizeof(int32) * Max(r->ncustomers, 1), MCXT_ALLOC_HUGE);
-	for (c = 0; c < r->ncustomers; c++)
-		cohortof[c] = COHORT_NO_PERIOD;
-	for (n = 0; clv_cohort_reader_next(r, &p); n++)
-	{
-		if (p.orders > 0 && p.period < cohortof[p.customer])
-			cohortof[p.customer] = p.period;
-		if ((n & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-
-	/* place every customer-period of a customer with a cohort in its cell */
 	cells = cells_create(CurrentMemoryContext, 256, NULL);
-	clv_cohort_reader_rewind(r);
-	for (n = 0; clv_cohort_reader_next(r, &p); n++)
+	i = 0;
+	while (i < f->nentries)
 	{
-		int32		cohort = cohortof[p.customer];
-		bool		found;
-		ClvMoney	acc;
-		ClvMoney	m;
+		uint32		j;
+		uint32		k;
+		int32		cohort = COHORT_NO_PERIOD;
 
-		if (cohort == COHORT_NO_PERIOD)
-			continue;			/* refunds only: no cohort */
-		/* a refund before the first order counts in the cohort's own period */
-		cell = cells_insert(cells, CellKey(cohort, Max(p.period - cohort, 0)), &found);
-		if (!found)
+		/* the customer's entries: i .. j - 1, by period */
+		for (j = i + 1; j < f->nentries && SameCustomer(f, i, j); j++)
+			;
+		for (k = i; k < j; k++)
 		{
-			cell->revenue = 0;
-			cell->orders = 0;
-			cell->active = 0;
+			const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(f, k);
+
+			if (e->orders > 0)
+			{
+				cohort = (int32) e->period;
+				break;
+			}
 		}
-		acc.value = cell->revenue;
-		acc.scale = r->scale;
-		acc.dscale = 0;
-		m.value = p.revenue;
-		m.scale = r->scale;
-		m.dscale = 0;
-		clv_money_add(&acc, &m);
-		cell->revenue = acc.value;
-		if (p.orders > 0)
-			cell->active++;
-		if (__builtin_add_overflow(cell->orders, p.orders, &cell->orders))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("order count out of range")));
-		if ((n & 0xFFFF) == 0)
+		/* customers with refunds only have no cohort */
+		if (cohort != COHORT_NO_PERIOD)
+		{
+			for (k = i; k < j; k++)
+			{
+				const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(f, k);
+
+				/* a refund before the first order counts in the cohort's period */
+				AddToCell(cells, cohort, Max((int32) e->period - cohort, 0), e);
+			}
+		}
+		if ((++ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		i = j;
 	}
-	pfree(cohortof);
 
 	sorted = palloc_extended(sizeof(CohortCell *) * Max(cells->members, 1), MCXT_ALLOC_HUGE);
 	cells_start_iterate(cells, &it);
@@ -191,8 +217,8 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
 		sorted[ncells++] = cell;
 	qsort(sorted, ncells, sizeof(CohortCell *), CompareCells);
 
-	elog(DEBUG1, "%s table: %u customers, " UINT64_FORMAT " customer-periods, %u cells",
-		 COHORT_TYPNAME, r->ncustomers, r->npairs, ncells);
+	elog(DEBUG1, "%s table: %u customers, %u customer-periods, %u cells",
+		 COHORT_TYPNAME, ncustomers, f->nentries, ncells);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "clv_cohort_table row",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -202,8 +228,8 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
 		int32		cohort = CellCohort(sorted[i]->key);
 		int64		customers;
 		int32		offset;
-		int32		last = r->lastperiod - cohort;
-		ClvMoney	cumulative = {0, r->scale, r->dscale};
+		int32		last = h->lastperiod - cohort;
+		ClvMoney	cumulative = {0, h->scale, h->dscale};
 
 		/* the customers of the cohort are its active customers at offset 0 */
 		Assert(CellOffset(sorted[i]->key) == 0);
@@ -214,12 +240,12 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
 		{
 			int64		active = 0;
 			int64		orders = 0;
-			ClvMoney	revenue = {0, r->scale, r->dscale};
+			ClvMoney	revenue = {0, h->scale, h->dscale};
 
 			CHECK_FOR_INTERRUPTS();
 			if (i < ncells && sorted[i]->key == CellKey(cohort, offset))
 			{
-				ClvMoney	m = {sorted[i]->revenue, r->scale, 0};
+				ClvMoney	m = {sorted[i]->revenue, h->scale, 0};
 
 				active = sorted[i]->active;
 				orders = sorted[i]->orders;
@@ -229,7 +255,7 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, CohortReader *r)
 			clv_money_add(&cumulative, &revenue);
 
 			oldcxt = MemoryContextSwitchTo(rowcxt);
-			PutRow(rsinfo, r, cohort, offset, customers, active, orders,
+			PutRow(rsinfo, h, cohort, offset, customers, active, orders,
 				   &revenue, &cumulative);
 			MemoryContextSwitchTo(oldcxt);
 			MemoryContextReset(rowcxt);
@@ -247,13 +273,14 @@ PG_FUNCTION_INFO_V1(clv_cohort_table);
 Datum
 clv_cohort_table(PG_FUNCTION_ARGS)
 {
-	CohortReader r;
+	CohortView	v;
 
 	InitMaterializedSRF(fcinfo, 0);
-	clv_cohort_reader_init(&r, PG_GETARG_DATUM(0));
-	clv_cohort_emit_table(fcinfo, &r);
+	clv_cohort_view(PG_GETARG_DATUM(0), &v);
+	clv_cohort_emit_table(fcinfo, &v);
 	return (Datum) 0;
 }
+
 /* ----------------------------------------------------------------
  * clv_cohorts(orders_query text [, period text [, time_zone text]])
  * ----------------------------------------------------------------
@@ -352,7 +379,7 @@ clv_cohorts(PG_FUNCTION_ARGS)
 	const char *tzname;
 	ClvCalendar cal;
 	CohortState *s;
-	CohortReader r;
+	CohortView	v;
 	OrdersColumns types;
 	SPIPlanPtr	plan;
 	Portal		portal;
@@ -422,8 +449,8 @@ clv_cohorts(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	clv_calendar_release(&cal);
-	clv_cohort_reader_init(&r, clv_cohort_datum(s));
-	clv_cohort_emit_table(fcinfo, &r);
+	clv_cohort_view(clv_cohort_datum(s), &v);
+	clv_cohort_emit_table(fcinfo, &v);
 	clv_cohort_free(s);
 	return (Datum) 0;
 }
