@@ -41,7 +41,7 @@ FROM o;
 CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE horizon_rollup(clv_horizon_state) (
-	SFUNC = clv_horizon_merge, STYPE = clv_horizon_state);
+	SFUNC = clv_horizon_combine, STYPE = clv_horizon_state);
 
 -- ---------------------------------------------------------------------------
 -- (1) text and binary round trips

@@ -262,20 +262,18 @@ clv_merge_kinds(const ClvEntrySpec *spec, ClvKeyKind a, ClvKeyKind b)
 }
 
 /*
- * Grow the slot arrays to at least minslots slots (a power of two) and
- * reinsert every entry, in place: the slot array is reallocated (for large
- * arrays the kernel moves the pages instead of copying them, and only the
- * new part is fresh memory) and every entry moves to its new position.  An
- * entry whose new position still holds an entry not yet moved takes its
- * place, and the displaced entry is moved next; the old control bytes,
- * cleared as entries are taken, tell moved from unmoved.  Old slots are
- * read in order, so the writes are nearly sequential.
+ * Rebuild the table with nslots slots (>= the current number), in place:
+ * the slot array is reallocated (for large arrays the kernel moves the
+ * pages instead of copying them, and only the new part is fresh memory)
+ * and every entry that "live" marks moves to its new position.  An entry
+ * whose new position still holds an entry not yet moved takes its place,
+ * and the displaced entry is moved next; the old control bytes, cleared as
+ * entries are taken, tell moved from unmoved.  Old slots are read in
+ * order, so the writes are nearly sequential.
  */
 static void
-TabGrow(ClvCustTab *t, uint64 minslots)
+Rehash(ClvCustTab *t, uint64 nslots, uint8 *live)
 {
-	uint64		nslots = t->nslots ? t->nslots : MIN_SLOTS;
-	uint8	   *oldctrl = t->ctrl;
 	uint32		oldn = t->nslots;
 	uint32		esize = t->entrysize;
 	uint32		mask;
@@ -283,15 +281,18 @@ TabGrow(ClvCustTab *t, uint64 minslots)
 	char	   *cur;
 	char	   *next;
 
-	while (nslots < minslots || nslots * LOAD_NUM / LOAD_DEN < (uint64) t->nentries + 1)
-		nslots *= 2;
 	if (nslots > MAX_SLOTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct customers in one %s state", t->spec->memname)));
 	TabResize(t, TabBytes(t, oldn, t->arenacap), TabBytes(t, nslots, t->arenacap));
 	/* slots start on a cache line, so that no entry straddles two */
-	if (t->slotsraw)
+	if (t->slotsraw == NULL)
+	{
+		t->slotsraw = MemoryContextAllocHuge(t->cxt, nslots * esize + SLOT_ALIGN);
+		t->slots = (char *) TYPEALIGN(SLOT_ALIGN, t->slotsraw);
+	}
+	else if (nslots > oldn)
 	{
 		Size		oldoff = t->slots - t->slotsraw;
 		Size		newoff;
@@ -302,11 +303,7 @@ TabGrow(ClvCustTab *t, uint64 minslots)
 		if (newoff != oldoff)
 			memmove(t->slots, t->slotsraw + oldoff, (Size) oldn * esize);
 	}
-	else
-	{
-		t->slotsraw = MemoryContextAllocHuge(t->cxt, nslots * esize + SLOT_ALIGN);
-		t->slots = (char *) TYPEALIGN(SLOT_ALIGN, t->slotsraw);
-	}
+	clv_advise_huge_pages(t->slots, nslots * esize);
 	t->ctrl = MemoryContextAllocExtended(t->cxt, nslots, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	t->nslots = (uint32) nslots;
 	t->growat = (uint32) (nslots * LOAD_NUM / LOAD_DEN);
@@ -315,12 +312,12 @@ TabGrow(ClvCustTab *t, uint64 minslots)
 	next = cur + esize;
 	for (i = 0; i < oldn; i++)
 	{
-		uint8		tag = oldctrl[i];
+		uint8		tag = live[i];
 
 		if (tag == 0)
 			continue;
 		memcpy(cur, t->slots + (Size) i * esize, esize);
-		oldctrl[i] = 0;
+		live[i] = 0;
 		for (;;)
 		{
 			uint32		j = EntryHash(t, cur) & mask;
@@ -330,15 +327,15 @@ TabGrow(ClvCustTab *t, uint64 minslots)
 				j = (j + 1) & mask;
 			dst = t->slots + (Size) j * esize;
 			t->ctrl[j] = tag;
-			if (j < oldn && oldctrl[j] != 0)
+			if (j < oldn && live[j] != 0)
 			{
 				/* an entry not yet moved: take it out, put ours, move it next */
 				char	   *tmp;
 
 				memcpy(next, dst, esize);
 				memcpy(dst, cur, esize);
-				tag = oldctrl[j];
-				oldctrl[j] = 0;
+				tag = live[j];
+				live[j] = 0;
 				tmp = cur;
 				cur = next;
 				next = tmp;
@@ -351,14 +348,53 @@ TabGrow(ClvCustTab *t, uint64 minslots)
 			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(cur < next ? cur : next);
-	if (oldctrl)
-		pfree(oldctrl);
+	if (live)
+		pfree(live);
 	if (t->order)
 	{
 		pfree(t->order->slot);
 		pfree(t->order);
 		t->order = NULL;
 	}
+}
+
+/* Grow the table to at least minslots slots (a power of two) */
+static void
+TabGrow(ClvCustTab *t, uint64 minslots)
+{
+	uint64		nslots = t->nslots ? t->nslots : MIN_SLOTS;
+
+	while (nslots < minslots || nslots * LOAD_NUM / LOAD_DEN < (uint64) t->nentries + 1)
+		nslots *= 2;
+	Rehash(t, nslots, t->ctrl);
+}
+
+/*
+ * Make room for "extra" more entries: drop entries first if the table has
+ * a compactor, then grow if that was not enough
+ */
+static void
+EnsureRoom(ClvCustTab *t, uint32 extra)
+{
+	uint64		need = (uint64) t->nentries + extra;
+
+	if (need <= t->growat)
+		return;
+	if (t->compact && t->nentries >= BATCH_MIN_ENTRIES)
+	{
+		clv_tab_filter(t, t->compact, t->compactarg);
+		need = (uint64) t->nentries + extra;
+		if (need * 2 <= t->growat)
+			return;
+	}
+	TabGrow(t, need * LOAD_DEN / LOAD_NUM + 1);
+}
+
+void
+clv_tab_set_compactor(ClvCustTab *t, ClvTabKeep keep, void *arg)
+{
+	t->compact = keep;
+	t->compactarg = arg;
 }
 
 /* Copy a long key into the arena; returns its offset */
@@ -450,7 +486,7 @@ LookupProbe(ClvCustTab *t, const ProbeKey *k, bool *found)
 	uint32		i;
 
 	if (unlikely(t->nentries >= t->growat))
-		TabGrow(t, 0);
+		EnsureRoom(t, 1);
 	i = Probe(t, k, found);
 	if (*found)
 		return t->slots + (Size) i * t->entrysize;
@@ -472,12 +508,18 @@ clv_tab_lookup(ClvCustTab *t, const ClvKey *key, int64 subkey, bool *found)
 void *
 clv_tab_find(ClvCustTab *t, const ClvKey *key, int64 subkey)
 {
+	if (t->batch && t->batch->n > 0)
+		clv_tab_flush(t);
+	return clv_tab_find_noflush(t, key, subkey);
+}
+
+void *
+clv_tab_find_noflush(ClvCustTab *t, const ClvKey *key, int64 subkey)
+{
 	ProbeKey	k;
 	bool		found;
 	uint32		i;
 
-	if (t->batch && t->batch->n > 0)
-		clv_tab_flush(t);
 	if (t->nentries == 0)
 		return NULL;
 	MakeProbeKey(t, key, subkey, &k);
@@ -508,13 +550,22 @@ clv_tab_next(ClvCustTab *t, uint32 *pos)
 void
 clv_tab_batch_init(ClvCustTab *t, uint32 payloadsize, ClvTabApply apply, void *arg)
 {
+	Assert(MAXALIGN(payloadsize) <= CLV_TAB_PAYLOAD_MAX);
+	clv_tab_flush(t);
+	t->payloadsize = MAXALIGN(payloadsize);
+	t->apply = apply;
+	t->applyarg = arg;
+	if (t->batch && t->batch->payloads == NULL)
+		t->batch->payloads = MemoryContextAlloc(t->cxt, (Size) BATCH_ROWS * t->payloadsize);
+}
+
+/* Start buffering rows: the table has become large */
+static void
+BatchStart(ClvCustTab *t)
+{
 	ClvTabBatch *b = MemoryContextAllocZero(t->cxt, sizeof(ClvTabBatch));
 
-	b->payloadsize = MAXALIGN(payloadsize);
-	b->apply = apply;
-	b->arg = arg;
-	b->payloads = MemoryContextAlloc(t->cxt, (Size) BATCH_ROWS * b->payloadsize);
-	b->batching = t->nentries >= BATCH_MIN_ENTRIES;
+	b->payloads = MemoryContextAlloc(t->cxt, (Size) BATCH_ROWS * CLV_TAB_PAYLOAD_MAX);
 	t->batch = b;
 }
 
@@ -591,12 +642,11 @@ clv_tab_flush(ClvCustTab *t)
 	int			n;
 	int			i;
 
-	if (b == NULL || b->n == 0 || !b->batching)
+	if (b == NULL || b->n == 0)
 		return;
 	n = b->n;
 	b->n = 0;
-	if ((uint64) t->nentries + n > t->growat)
-		TabGrow(t, ((uint64) t->nentries + n) * LOAD_DEN / LOAD_NUM + 1);
+	EnsureRoom(t, n);
 	for (i = 0; i < Min(n, PREFETCH_AHEAD); i++)
 	{
 		BatchKey(t, b, i, &ahead[i]);
@@ -620,27 +670,29 @@ clv_tab_flush(ClvCustTab *t)
 			PrefetchArena(t, &ahead[(i + PREFETCH_AHEAD / 2) % PREFETCH_AHEAD]);
 		s = Probe(t, &k, &found);
 		e = found ? t->slots + (Size) s * t->entrysize : InsertAt(t, s, &k);
-		b->apply(b->arg, e, !found, b->payloads + (Size) i * b->payloadsize);
+		t->apply(t->applyarg, e, !found, b->payloads + (Size) i * t->payloadsize);
 	}
 	b->nbytes = 0;
 }
 
-/* Apply row 0 of the batch at once (small tables) */
+/* Apply the row just pushed, while the table is small */
 void
 clv_tab_apply_one(ClvCustTab *t)
 {
-	ClvTabBatch *b = t->batch;
 	ProbeKey	k;
 	bool		found;
 	char	   *e;
 
-	Assert(b->n == 0);
-	BatchKey(t, b, 0, &k);
+	k.hash = t->onehash;
+	k.subkey = t->onesubkey;
+	k.isshort = t->onelen == CLV_BATCH_SHORT;
+	k.code = t->onecode;
+	k.bytes = t->onebytes;
+	k.len = k.isshort ? 0 : t->onelen;
 	e = LookupProbe(t, &k, &found);
-	b->nbytes = 0;
-	b->apply(b->arg, e, !found, b->payloads);
-	if (t->nentries >= BATCH_MIN_ENTRIES)
-		b->batching = true;
+	t->apply(t->applyarg, e, !found, t->onepayload);
+	if (t->nentries >= BATCH_MIN_ENTRIES && t->batch == NULL)
+		BatchStart(t);
 }
 
 /* clv_tab_push for keys other than integers */
@@ -653,6 +705,16 @@ clv_tab_push_any(ClvCustTab *t, const ClvKey *key, int64 subkey)
 
 	Assert(t->kind != CLV_KEY_NONE);
 	MakeProbeKey(t, key, subkey, &k);
+	if (b == NULL)
+	{
+		/* applied before the key's datum goes away: no copy */
+		t->onecode = k.code;
+		t->onehash = k.hash;
+		t->onesubkey = k.subkey;
+		t->onelen = k.isshort ? CLV_BATCH_SHORT : k.len;
+		t->onebytes = k.bytes;
+		return t->onepayload;
+	}
 	if (!k.isshort && b->nbytes + key->len > BATCH_KEY_BYTES && b->n > 0)
 		clv_tab_flush(t);
 	n = b->n;
@@ -679,7 +741,82 @@ clv_tab_push_any(ClvCustTab *t, const ClvKey *key, int64 subkey)
 		b->len[n] = key->len;
 		b->nbytes += key->len;
 	}
-	return b->payloads + (Size) n * b->payloadsize;
+	return b->payloads + (Size) n * t->payloadsize;
+}
+
+/* ----------------------------------------------------------------
+ * Filtering
+ * ----------------------------------------------------------------
+ */
+
+void
+clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg)
+{
+	uint8	   *live;
+	uint32		i;
+	uint32		dropped = 0;
+
+	clv_tab_flush(t);
+	if (t->nentries == 0)
+		return;
+	live = MemoryContextAlloc(t->cxt, t->nslots);
+	memcpy(live, t->ctrl, t->nslots);
+	for (i = 0; i < t->nslots; i++)
+	{
+		if (live[i] != 0 && !keep(arg, t->slots + (Size) i * t->entrysize))
+		{
+			live[i] = 0;
+			dropped++;
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (dropped == 0)
+	{
+		pfree(live);
+		return;
+	}
+	t->nentries -= dropped;
+	pfree(t->ctrl);
+	t->ctrl = NULL;
+	Rehash(t, t->nslots, live);
+
+	/* keep the arena from filling with the keys of dropped entries */
+	if (t->arena && t->kind != CLV_KEY_INT8)
+	{
+		uint64		used = 0;
+		uint32		pos = 0;
+		char	   *e;
+
+		while ((e = clv_tab_next(t, &pos)) != NULL)
+			if (CLV_ENTRY_KEYREF(e) >= 0)
+			{
+				uint32		len;
+
+				memcpy(&len, t->arena + CLV_ENTRY_KEYREF(e), sizeof(uint32));
+				used += clv_key_arena_bytes(t->kind, len);
+			}
+		if (used * 2 < t->arenalen)
+		{
+			char	   *old = t->arena;
+			uint64		cap = Max(used, 1024);
+
+			t->arena = MemoryContextAllocHuge(t->cxt, cap);
+			t->arenalen = 0;
+			pos = 0;
+			while ((e = clv_tab_next(t, &pos)) != NULL)
+				if (CLV_ENTRY_KEYREF(e) >= 0)
+				{
+					ClvKey		key;
+
+					RefKey(t->kind, CLV_ENTRY_KEYREF(e), old, &key);
+					CLV_ENTRY_KEYREF(e) = clv_key_arena_put(t->arena, &t->arenalen, &key);
+				}
+			pfree(old);
+			TabResize(t, TabBytes(t, t->nslots, t->arenacap), TabBytes(t, t->nslots, cap));
+			t->arenacap = cap;
+		}
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -1256,8 +1393,8 @@ clv_flat_search(const ClvFlatTab *f, const ClvKey *key, int64 subkey, bool *foun
 }
 
 void *
-clv_flat_insert(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos, const ClvKey *key,
-				int64 subkey, char *entries, char *arena)
+clv_flat_insert_ref(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos, int64 keyref,
+					int64 subkey, char *entries)
 {
 	uint32		esize = f->entrysize;
 	char	   *e = entries + (Size) pos * esize;
@@ -1271,17 +1408,27 @@ clv_flat_insert(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos, const
 		CLV_ENTRY_SUBKEY(e) = subkey;
 	if (spec->init)
 		spec->init(e);
+	CLV_ENTRY_KEYREF(e) = keyref;
+	return e;
+}
+
+void *
+clv_flat_insert(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos, const ClvKey *key,
+				int64 subkey, char *entries, char *arena)
+{
+	int64		keyref;
+
 	if (f->kind == CLV_KEY_INT8)
-		CLV_ENTRY_KEYREF(e) = key->ival;
+		keyref = key->ival;
 	else
 	{
 		uint64		alen = f->arenalen;
 
 		if (f->arenalen > 0)
 			memcpy(arena, f->arena, f->arenalen);
-		CLV_ENTRY_KEYREF(e) = clv_key_arena_put(arena, &alen, key);
+		keyref = clv_key_arena_put(arena, &alen, key);
 	}
-	return e;
+	return clv_flat_insert_ref(f, spec, pos, keyref, subkey, entries);
 }
 
 void

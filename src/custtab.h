@@ -86,20 +86,17 @@ typedef struct ClvEntrySpec
 typedef void (*ClvTabApply) (void *arg, void *entry, bool isnew, const void *payload);
 
 #define CLV_BATCH_ROWS 256
+#define CLV_TAB_PAYLOAD_MAX 64	/* bytes of payload per row, at most */
 
 /*
  * Rows waiting to be applied (private to custtab.c but for the inline
  * clv_tab_push / clv_tab_pushed): per row the key as the table compares it
  * (the integer or packed short key, or for a long key the offset of its
  * bytes in "bytes" with len its length), the hash, the sub-key, and the
- * state type's payload.
+ * state type's payload.  Allocated when the table becomes large.
  */
 typedef struct ClvTabBatch
 {
-	ClvTabApply apply;
-	void	   *arg;
-	uint32		payloadsize;	/* MAXALIGNed */
-	bool		batching;		/* rows are buffered (the table is large) */
 	int			n;				/* rows buffered */
 	int64		code[CLV_BATCH_ROWS];
 	uint32		hash[CLV_BATCH_ROWS];
@@ -112,6 +109,9 @@ typedef struct ClvTabBatch
 } ClvTabBatch;
 
 #define CLV_BATCH_SHORT PG_UINT32_MAX
+
+/* Whether an entry stays when a table is filtered (clv_tab_filter) */
+typedef bool (*ClvTabKeep) (void *arg, const void *entry);
 
 typedef struct ClvTabOrder ClvTabOrder;	/* private to custtab.c */
 
@@ -133,7 +133,20 @@ typedef struct ClvCustTab
 	Size	   *memory;			/* bytes of the whole state (shared by its
 								 * tables); points to ownmemory by default */
 	Size		ownmemory;
-	ClvTabBatch *batch;			/* rows waiting to be applied */
+	/* rows (clv_tab_push): see clv_tab_batch_init */
+	ClvTabApply apply;
+	void	   *applyarg;
+	uint32		payloadsize;	/* MAXALIGNed */
+	ClvTabBatch *batch;			/* rows waiting, once the table is large */
+	int64		onecode;		/* the row being pushed, while no batch */
+	uint32		onehash;
+	uint32		onelen;
+	int64		onesubkey;
+	const char *onebytes;
+	int64		onepayload[CLV_TAB_PAYLOAD_MAX / sizeof(int64)];
+	/* entries to drop before growing (clv_tab_set_compactor), or NULL */
+	ClvTabKeep	compact;
+	void	   *compactarg;
 	ClvTabOrder *order;			/* canonical order, between flat_sizes and
 								 * flatten */
 } ClvCustTab;
@@ -203,13 +216,21 @@ clv_tab_push(ClvCustTab *t, const ClvKey *key, int64 subkey)
 
 	if (likely(t->kind == CLV_KEY_INT8))
 	{
-		int			n = b->n;
+		if (likely(b != NULL))
+		{
+			int			n = b->n;
 
-		b->code[n] = key->ival;
-		b->len[n] = CLV_BATCH_SHORT;
-		b->subkey[n] = t->spec->subkeyed ? subkey : 0;
-		b->hash[n] = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
-		return b->payloads + (Size) n * b->payloadsize;
+			b->code[n] = key->ival;
+			b->len[n] = CLV_BATCH_SHORT;
+			b->subkey[n] = t->spec->subkeyed ? subkey : 0;
+			b->hash[n] = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
+			return b->payloads + (Size) n * t->payloadsize;
+		}
+		t->onecode = key->ival;
+		t->onelen = CLV_BATCH_SHORT;
+		t->onesubkey = t->spec->subkeyed ? subkey : 0;
+		t->onehash = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
+		return t->onepayload;
 	}
 	return clv_tab_push_any(t, key, subkey);
 }
@@ -219,7 +240,7 @@ clv_tab_pushed(ClvCustTab *t)
 {
 	ClvTabBatch *b = t->batch;
 
-	if (likely(b->batching))
+	if (likely(b != NULL))
 	{
 		if (++b->n == CLV_BATCH_ROWS)
 			clv_tab_flush(t);
@@ -232,6 +253,23 @@ clv_tab_pushed(ClvCustTab *t)
  * clv_tab_flush applies the buffered rows now; reading functions of the
  * engine call it themselves.
  */
+
+/*
+ * Drop the entries for which keep() is false (in place; buffered rows are
+ * applied first).  keep() must not change any table.
+ */
+extern void clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg);
+
+/*
+ * Let the table drop entries before it grows: when it is full, it first
+ * drops those for which keep() is false, and grows only if that freed less
+ * than half of it.  keep() must not change any table, nor look up entries
+ * in a way that applies buffered rows (clv_tab_find_noflush).
+ */
+extern void clv_tab_set_compactor(ClvCustTab *t, ClvTabKeep keep, void *arg);
+
+/* clv_tab_find without applying buffered rows first */
+extern void *clv_tab_find_noflush(ClvCustTab *t, const ClvKey *key, int64 subkey);
 
 /*
  * Iterate over the entries in slot order (not canonical): start with
@@ -311,6 +349,13 @@ extern uint32 clv_flat_search(const ClvFlatTab *f, const ClvKey *key, int64 subk
 							  bool *found);
 extern void *clv_flat_insert(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos,
 							 const ClvKey *key, int64 subkey, char *entries, char *arena);
+
+/*
+ * The same with a key reference already in the arena (or an integer key):
+ * only the entries are written (f->nentries + 1 of them)
+ */
+extern void *clv_flat_insert_ref(const ClvFlatTab *f, const ClvEntrySpec *spec, uint32 pos,
+								 int64 keyref, int64 subkey, char *entries);
 
 /*
  * Binary form of a flat table: per entry the key (clv_key_send), the

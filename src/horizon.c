@@ -3,7 +3,8 @@
  * horizon.c
  *	  clv_agg(customer_id, ordered_at, amount, horizon): average revenue per
  *	  customer in the first `horizon` after their first order, over the
- *	  customers observed for at least `horizon`.
+ *	  customers observed for at least `horizon`; and its state type
+ *	  clv_horizon_state.
  *
  * Definition: for customer i with first order at f_i, the window revenue
  * is the sum of the customer's amounts (orders and refunds) with
@@ -12,49 +13,80 @@
  * group.  Customer i qualifies when f_i + horizon <= E.  The result is the
  * mean window revenue over qualifying customers, NULL when none qualifies.
  *
- * State (type clv_horizon_state): per customer the first order time f, the
- * window end w = f + horizon and the rows that fall before w, kept because
- * rows arrive in any order and an earlier first order moves the window
- * (rows at or after the new w are then dropped; rows at or after w are
- * never kept, as w only moves earlier).  For input in time order, only the
- * rows inside each window are ever stored.
+ * State: per customer the first order time f (table "custs" of
+ * HorizonEntry) and the rows that may fall before its window end
+ * w = f + horizon, summed per (customer, order time) (table "rows" of
+ * HorizonRow, sub-key = time).  Rows arrive in any order and an earlier
+ * first order moves the window, so rows inside the current window are
+ * kept; rows at or after w are never needed again (w only moves earlier).
+ * Rows that an earlier first order put out of the window are dropped when
+ * the row table would grow, and always before the state is flattened or
+ * its result computed.
  *
- * Expanded form: a ClvKeyDict of HorizonEntry plus a node pool of
- * HorizonNode linked per customer.  Flat form: header, entries (with the
- * node count of each customer in place of the list head), the nodes of
- * each customer in entry order, then the key arena.
+ * Window ends.  Computing w exactly costs a call of timestamptz_pl_interval
+ * (a calendar computation in the session TimeZone); most rows are decided
+ * by bounds instead: w - f lies in [lo, hi], where for a horizon of m
+ * months, d days and t microseconds lo = (28 m + d - 2) days + t and
+ * hi = (31 m + d + 2) days + t (a month adds 28 to 31 days, a day 24 hours
+ * give or take a change of UTC offset, which is less than 2 days); in a
+ * zone with a fixed UTC offset and without months, lo = hi = w - f
+ * exactly.  Only rows between f + lo and f + hi need the exact w, which is
+ * then kept in the customer's entry.
+ *
+ * Flat form (version 2): header, the customers sorted by key, the rows
+ * sorted by (key, time) with key references into the same arena, the
+ * arena.  Version 1 (clv 0.2.0) had the rows of each customer after one
+ * another in entry order, unsorted; it is read, never written.  States of
+ * at most HORIZON_SMALL_CUSTOMERS customers and HORIZON_SMALL_ROWS rows
+ * stay flat while an aggregate updates them (no memory context per group).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "clv.h"
 
-#define CLV_HORIZON_VERSION 1
-#define CLV_HORIZON_MAGIC 0x434c5648	/* "CLVH" */
-#define NO_NODE PG_UINT32_MAX
-#define NO_TIME PG_INT64_MAX
+#define HORIZON_TYPNAME		"clv_horizon_state"
+#define HORIZON_USE			"clv_agg(customer_id, ordered_at, amount, horizon)"
+#define HORIZON_FLAT_V1		1	/* clv 0.2.0 */
+#define HORIZON_FLAT_V2		2
+#define HORIZON_SEND_VERSION 1
+#define HORIZON_SET			0x0001	/* flags: the horizon is known */
+#define HORIZON_SMALL_CUSTOMERS 16
+#define HORIZON_SMALL_ROWS	64
+#define NO_TIME				PG_INT64_MAX
 
-/* Per-customer entry (32 bytes) */
+/* A customer (32 bytes; the same in memory and in both flat versions) */
 typedef struct HorizonEntry
 {
 	int64		keyref;
 	TimestampTz first;			/* first order, NO_TIME if none yet */
-	TimestampTz wend;			/* first + horizon, NO_TIME if none yet */
-	uint32		head;			/* expanded: first node; flat: node count */
+	TimestampTz wend;			/* first + horizon if computed, else NO_TIME */
+	uint32		head;			/* v1: number of rows; else scratch (0) */
 	uint32		unused;
 } HorizonEntry;
 
-/* A kept row: time and amount at the state's scale (32 bytes) */
+/* The rows of a customer at one time, summed (32 bytes) */
+typedef struct HorizonRow
+{
+	int64		keyref;
+	TimestampTz t;				/* sub-key */
+	int64		hi;				/* amount at the state's scale */
+	uint64		lo;
+} HorizonRow;
+
+/* A row of a version 1 flat value */
 typedef struct HorizonNode
 {
 	TimestampTz t;
@@ -67,45 +99,75 @@ typedef struct HorizonNode
 typedef struct HorizonFlat
 {
 	int32		vl_len_;
-	uint8		version;
+	uint8		version;		/* HORIZON_FLAT_V1 or _V2 */
 	uint8		keykind;
-	uint16		flags;			/* 1 = horizon set */
-	uint32		nentries;
+	uint16		flags;
+	uint32		nentries;		/* customers */
 	int32		scale;
 	int32		dscale;
 	Interval	horizon;
 	TimestampTz maxorder;		/* latest order; DT_NOBEGIN if none */
-	uint64		nnodes;
+	uint64		nnodes;			/* rows */
 	uint64		arenalen;
-	/* HorizonEntry entries[nentries]; HorizonNode nodes[nnodes]; arena */
+	/* HorizonEntry entries[nentries]; rows[nnodes]; arena */
 } HorizonFlat;
 
-#define HORIZON_SET 0x0001
+#define FLAT_CUSTS(f)	((HorizonEntry *) ((char *) (f) + sizeof(HorizonFlat)))
+#define FLAT_ROWS(f)	((HorizonRow *) (FLAT_CUSTS(f) + (f)->nentries))
+#define FLAT_NODES(f)	((HorizonNode *) (FLAT_CUSTS(f) + (f)->nentries))
+#define FLAT_ARENA(f)	((char *) (FLAT_ROWS(f) + (f)->nnodes))
 
-typedef struct HorizonState
+/* The window of a horizon: w - f lies in [lo, hi] */
+typedef struct Window
 {
-	ExpandedObjectHeader hdr;
-	int			magic;
+	Interval	horizon;
+	int64		lo;
+	int64		hi;
+} Window;
+
+/* The part of a state that is not per customer */
+typedef struct HorizonHead
+{
 	uint16		flags;
 	int32		scale;
 	int32		dscale;
 	Interval	horizon;
 	TimestampTz maxorder;
-	ClvKeyDict	dict;			/* entries are HorizonEntry */
-	HorizonNode *nodes;
-	uint32		nnodes;			/* used slots (live + free) */
-	uint32		capnodes;
-	uint32		freelist;
-	uint64		live;			/* live nodes */
+} HorizonHead;
+
+typedef struct HorizonState
+{
+	ClvStateHeader hdr;
+	HorizonHead head;
+	Window		win;			/* when head.flags & HORIZON_SET */
+	Size		memory;			/* bytes of both tables */
+	ClvCustTab	custs;			/* HorizonEntry */
+	ClvCustTab	rows;			/* HorizonRow */
+	int128		total;			/* final: window revenue of qualifying customers */
 } HorizonState;
 
-typedef struct HorizonArgTypes
+/* What a customer's row carries (clv_tab_push on custs) */
+#define OP_ORDER	1			/* a row with amount >= 0 */
+#define OP_REFUND	2			/* a row with amount < 0 */
+#define OP_ROW		3			/* a row of a merged state (first set apart) */
+#define OP_FIRST	4			/* a first order time of a merged state */
+
+typedef struct CustPayload
 {
-	Oid			keytype;
-	ClvKeyKind	keykind;
-	Oid			timetype;
-	ClvAmountKind amountkind;
-} HorizonArgTypes;
+	TimestampTz t;
+	int64		hi;
+	uint64		lo;
+	int32		scale;
+	int32		op;
+} CustPayload;
+
+/* What a row carries to its (customer, time) entry */
+typedef struct RowPayload
+{
+	int64		hi;
+	uint64		lo;
+	int32		scale;
+} RowPayload;
 
 static Size HorizonGetFlatSize(ExpandedObjectHeader *eohptr);
 static void HorizonFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
@@ -116,217 +178,622 @@ static const ExpandedObjectMethods horizon_methods =
 	HorizonFlattenInto
 };
 
-static inline int128
-NodeValue(const HorizonNode *n)
+/* ----------------------------------------------------------------
+ * Entries
+ * ----------------------------------------------------------------
+ */
+
+pg_noreturn static void
+AmountOverflow(void)
 {
-	return (int128) (((uint128) (uint64) n->hi << 64) | (uint128) n->lo);
+	clv_money_overflow();
 }
 
-static inline void
-NodeSetValue(HorizonNode *n, int128 v)
+static void
+CustInit(void *entry)
 {
-	n->hi = (int64) (v >> 64);
-	n->lo = (uint64) v;
+	HorizonEntry *e = (HorizonEntry *) entry;
+
+	e->first = NO_TIME;
+	e->wend = NO_TIME;
 }
 
-/* Create an empty expanded state */
-static HorizonState *
-HorizonCreate(MemoryContext parent, ClvKeyKind kind, uint32 capacity)
+/* The earlier first order of two entries of a customer */
+static void
+CustMerge(void *dstp, const void *srcp)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "clv_horizon_state", ALLOCSET_SMALL_SIZES);
-	HorizonState *s = MemoryContextAllocZero(cxt, sizeof(HorizonState));
+	HorizonEntry *dst = (HorizonEntry *) dstp;
+	const HorizonEntry *src = (const HorizonEntry *) srcp;
 
-	EOH_init_header(&s->hdr, &horizon_methods, cxt);
-	s->magic = CLV_HORIZON_MAGIC;
-	s->maxorder = DT_NOBEGIN;
-	s->freelist = NO_NODE;
-	clv_keydict_init(&s->dict, cxt, kind, sizeof(HorizonEntry), capacity, "clv_agg");
-	return s;
+	if (src->first != NO_TIME && (dst->first == NO_TIME || src->first < dst->first))
+	{
+		dst->first = src->first;
+		dst->wend = src->wend;
+	}
 }
 
-/* Window end of a first order time */
+/* The sum of two entries of a (customer, time), at one scale */
+static void
+RowMerge(void *dstp, const void *srcp)
+{
+	HorizonRow *dst = (HorizonRow *) dstp;
+	const HorizonRow *src = (const HorizonRow *) srcp;
+	int128		v;
+
+	if (__builtin_add_overflow(clv_int128_join(dst->hi, dst->lo),
+							   clv_int128_join(src->hi, src->lo), &v))
+		AmountOverflow();
+	dst->hi = clv_int128_hi(v);
+	dst->lo = clv_int128_lo(v);
+}
+
+static const ClvEntrySpec cust_spec = {
+	.typname = HORIZON_TYPNAME,
+	.memname = "clv_agg",
+	.entrysize = sizeof(HorizonEntry),
+	.subkeyed = false,
+	.init = CustInit,
+	.merge = CustMerge
+};
+
+static const ClvEntrySpec row_spec = {
+	.typname = HORIZON_TYPNAME,
+	.memname = "clv_agg",
+	.entrysize = sizeof(HorizonRow),
+	.subkeyed = true,
+	.init = NULL,
+	.merge = RowMerge
+};
+
+/* ----------------------------------------------------------------
+ * Windows
+ * ----------------------------------------------------------------
+ */
+
+static int64
+ClampUsec(int128 v)
+{
+	return v < 0 ? 0 : v > PG_INT64_MAX ? PG_INT64_MAX : (int64) v;
+}
+
+/* The bounds of w - f for a horizon (see the file header) */
+static void
+WindowInit(Window *w, const Interval *h)
+{
+	long		gmtoff;
+
+	w->horizon = *h;
+	if (h->month == 0 && pg_get_timezone_offset(session_timezone, &gmtoff))
+		w->lo = w->hi = ClampUsec((int128) h->day * USECS_PER_DAY + h->time);
+	else
+	{
+		w->lo = ClampUsec(((int128) h->month * 28 + h->day - 2) * USECS_PER_DAY + h->time);
+		w->hi = ClampUsec(((int128) h->month * 31 + h->day + 2) * USECS_PER_DAY + h->time);
+	}
+}
+
+/* The exact window end of a first order */
 static TimestampTz
-WindowEnd(HorizonState *s, TimestampTz first)
+WindowEnd(const Window *w, TimestampTz first)
 {
-	TimestampTz w;
+	TimestampTz r;
 
-	w = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+	if (w->lo == w->hi && !pg_add_s64_overflow(first, w->lo, &r) && IS_VALID_TIMESTAMP(r))
+		return r;
+	r = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
 												TimestampTzGetDatum(first),
-												PointerGetDatum(&s->horizon)));
-	if (TIMESTAMP_NOT_FINITE(w))
+												PointerGetDatum(&w->horizon)));
+	if (TIMESTAMP_NOT_FINITE(r))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("first order plus horizon is out of range")));
-	return w;
+	return r;
 }
 
-/* Allocate a node */
-static uint32
-NodeAlloc(HorizonState *s)
+/*
+ * Whether time t lies before the window end of a customer with first order
+ * "first"; *wend is the exact end when known (NO_TIME: not yet), and is
+ * set when computed
+ */
+static inline bool
+InWindow(const Window *w, TimestampTz first, TimestampTz *wend, TimestampTz t)
 {
-	uint32		id;
+	TimestampTz b;
 
-	if (s->freelist != NO_NODE)
+	if (*wend == NO_TIME)
 	{
-		id = s->freelist;
-		s->freelist = s->nodes[id].next;
-		return id;
-	}
-	if (s->nnodes >= s->capnodes)
-	{
-		uint64		newcap = Max((uint64) s->capnodes * 2, 64);
-
-		if (newcap >= NO_NODE)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many orders in one clv_agg horizon state")));
-		clv_check_state_memory(clv_keydict_memory(&s->dict) + newcap * sizeof(HorizonNode), "clv_agg");
-		if (s->nodes)
-			s->nodes = repalloc_huge(s->nodes, newcap * sizeof(HorizonNode));
-		else
-			s->nodes = MemoryContextAllocHuge(s->hdr.eoh_context, newcap * sizeof(HorizonNode));
-		s->capnodes = (uint32) newcap;
-	}
-	return s->nnodes++;
-}
-
-/* Raise the state's scale, rescaling every live node */
-static void
-HorizonRescale(HorizonState *s, int32 scale)
-{
-	uint32		i;
-
-	if (scale <= s->scale)
-		return;
-	for (i = 0; i < s->dict.nentries; i++)
-	{
-		HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, i);
-		uint32		n;
-
-		for (n = e->head; n != NO_NODE; n = s->nodes[n].next)
+		if (!pg_add_s64_overflow(first, w->hi, &b) && b < END_TIMESTAMP)
 		{
-			ClvMoney	m = {NodeValue(&s->nodes[n]), s->scale, s->scale};
-
-			clv_money_rescale(&m, scale);
-			NodeSetValue(&s->nodes[n], m.value);
+			if (t >= b)
+				return false;
+			if (t < first + w->lo)
+				return true;
 		}
-		CHECK_FOR_INTERRUPTS();
+		*wend = WindowEnd(w, first);
 	}
-	s->scale = scale;
+	return t < *wend;
 }
 
-/* Record an order time for customer entry id: move the window, drop rows */
-static void
-HorizonSetFirst(HorizonState *s, uint32 id, TimestampTz t)
+/* Whether a customer with first order "first" qualifies: w <= maxorder */
+static inline bool
+Qualifies(const Window *w, TimestampTz first, TimestampTz *wend, TimestampTz maxorder)
 {
-	HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, id);
-	uint32	   *link;
+	TimestampTz b;
 
-	if (t > s->maxorder)
-		s->maxorder = t;
-	if (e->first != NO_TIME && t >= e->first)
-		return;
-	e->first = t;
-	e->wend = WindowEnd(s, t);
-	/* drop the rows now past the window */
-	link = &e->head;
-	while (*link != NO_NODE)
+	if (*wend == NO_TIME)
 	{
-		uint32		n = *link;
-
-		if (s->nodes[n].t >= e->wend)
+		if (!pg_add_s64_overflow(first, w->hi, &b) && b < END_TIMESTAMP)
 		{
-			*link = s->nodes[n].next;
-			s->nodes[n].next = s->freelist;
-			s->freelist = n;
-			s->live--;
+			if (b <= maxorder)
+				return true;
+			if (first + w->lo > maxorder)
+				return false;
 		}
-		else
-			link = &s->nodes[n].next;
+		*wend = WindowEnd(w, first);
 	}
+	return *wend <= maxorder;
 }
 
-/* Keep a row of customer entry id if it falls in the window */
-static void
-HorizonAddRow(HorizonState *s, uint32 id, TimestampTz t, const ClvMoney *m)
+/* Set the horizon of a state, or check that it is the same */
+static bool
+HeadSetHorizon(HorizonHead *h, const Interval *iv)
 {
-	HorizonEntry *e;
-	uint32		n;
-	ClvMoney	v = *m;
-
-	if (v.scale > s->scale)
-		HorizonRescale(s, v.scale);
-	clv_money_rescale(&v, s->scale);
-	if (v.dscale > s->dscale)
-		s->dscale = v.dscale;
-	e = CLV_KEYDICT_ENTRY(&s->dict, id);
-	if (e->first != NO_TIME && t >= e->wend)
-		return;
-	n = NodeAlloc(s);
-	e = CLV_KEYDICT_ENTRY(&s->dict, id);
-	s->nodes[n].t = t;
-	NodeSetValue(&s->nodes[n], v.value);
-	s->nodes[n].next = e->head;
-	e->head = n;
-	s->live++;
-}
-
-/* Look up (inserting) a customer */
-static uint32
-HorizonLookup(HorizonState *s, const ClvKey *key)
-{
-	bool		found;
-	uint32		id = clv_keydict_lookup(&s->dict, key, &found);
-
-	if (!found)
+	if (h->flags & HORIZON_SET)
 	{
-		HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, id);
-
-		e->first = NO_TIME;
-		e->wend = NO_TIME;
-		e->head = NO_NODE;
-	}
-	return id;
-}
-
-/* Set or check the horizon */
-static void
-HorizonSetHorizon(HorizonState *s, const Interval *h)
-{
-	if (s->flags & HORIZON_SET)
-	{
-		if (s->horizon.month != h->month || s->horizon.day != h->day ||
-			s->horizon.time != h->time)
+		if (h->horizon.month != iv->month || h->horizon.day != iv->day ||
+			h->horizon.time != iv->time)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("horizon must be the same for all rows of a group")));
-		return;
+		return false;
 	}
-	if (h->month < 0 || h->day < 0 || h->time < 0 ||
-		(h->month == 0 && h->day == 0 && h->time == 0))
+	if (iv->month < 0 || iv->day < 0 || iv->time < 0 ||
+		(iv->month == 0 && iv->day == 0 && iv->time == 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("horizon must be positive"),
 				 errdetail("The horizon was %s.",
-						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(h))))));
-	s->horizon = *h;
-	s->flags |= HORIZON_SET;
+						   DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv))))));
+	h->horizon = *iv;
+	h->flags |= HORIZON_SET;
+	return true;
 }
 
-/* ---- flat form ---- */
-
-static Size
-HorizonGetFlatSize(ExpandedObjectHeader *eohptr)
+/* An amount at a given scale, rescaled to a larger one */
+static inline int128
+Rescale(int64 hi, uint64 lo, int32 from, int32 to)
 {
-	HorizonState *s = (HorizonState *) eohptr;
-	Size		sz = sizeof(HorizonFlat) + (Size) s->dict.nentries * sizeof(HorizonEntry) +
-		(Size) s->live * sizeof(HorizonNode) + s->dict.arenalen;
+	ClvMoney	m;
 
+	m.value = clv_int128_join(hi, lo);
+	m.scale = from;
+	m.dscale = from;
+	if (to > from)
+		clv_money_rescale(&m, to);
+	return m.value;
+}
+
+/* ----------------------------------------------------------------
+ * The expanded state
+ * ----------------------------------------------------------------
+ */
+
+static void ApplyCust(void *arg, void *entry, bool isnew, const void *payload);
+static void ApplyRow(void *arg, void *entry, bool isnew, const void *payload);
+static bool RowKeep(void *arg, const void *entry);
+
+static void
+HeadInit(HorizonHead *h)
+{
+	memset(h, 0, sizeof(HorizonHead));
+	h->maxorder = DT_NOBEGIN;
+}
+
+/* An empty state under "parent" */
+static HorizonState *
+HorizonCreate(MemoryContext parent, ClvKeyKind kind, uint32 expected)
+{
+	HorizonState *s = clv_state_create(sizeof(HorizonState), &horizon_methods, parent,
+									   HORIZON_TYPNAME);
+	MemoryContext cxt = s->hdr.eoh.eoh_context;
+
+	HeadInit(&s->head);
+	clv_tab_init(&s->custs, &cust_spec, cxt, kind, expected, &s->memory);
+	clv_tab_init(&s->rows, &row_spec, cxt, kind, 0, &s->memory);
+	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyCust, s);
+	clv_tab_batch_init(&s->rows, sizeof(RowPayload), ApplyRow, s);
+	clv_tab_set_compactor(&s->rows, RowKeep, s);
+	return s;
+}
+
+static void
+StateSetHorizon(HorizonState *s, const Interval *iv)
+{
+	if (HeadSetHorizon(&s->head, iv))
+		WindowInit(&s->win, &s->head.horizon);
+}
+
+static void
+StateSetKind(HorizonState *s, ClvKeyKind kind, bool merging)
+{
+	clv_tab_set_kind(&s->custs, kind, merging);
+	s->rows.kind = s->custs.kind;
+}
+
+/* Raise the state's scale, rescaling every row */
+static void
+RaiseScale(HorizonState *s, int32 scale)
+{
+	uint32		pos = 0;
+	HorizonRow *r;
+
+	if (scale <= s->head.scale)
+		return;
+	clv_tab_flush(&s->custs);
+	clv_tab_flush(&s->rows);
+	while ((r = clv_tab_next(&s->rows, &pos)) != NULL)
+	{
+		int128		v = Rescale(r->hi, r->lo, s->head.scale, scale);
+
+		r->hi = clv_int128_hi(v);
+		r->lo = clv_int128_lo(v);
+		if ((pos & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	s->head.scale = scale;
+}
+
+/* Merge the header of a flat value or row into the state's */
+static void
+StateMergeHead(HorizonState *s, const HorizonHead *h)
+{
+	if (h->flags & HORIZON_SET)
+		StateSetHorizon(s, &h->horizon);
+	if (h->maxorder != DT_NOBEGIN && h->maxorder > s->head.maxorder)
+		s->head.maxorder = h->maxorder;
+	RaiseScale(s, h->scale);
+	if (h->dscale > s->head.dscale)
+		s->head.dscale = h->dscale;
+}
+
+/* The key of a customer entry, hashed */
+static inline void
+CustKey(HorizonState *s, const HorizonEntry *e, ClvKey *key)
+{
+	clv_tab_entry_key(&s->custs, e, key);
+	key->hash = clv_key_hash(s->custs.kind, key);
+}
+
+/* Apply a row to its customer: first order, and keep the row if inside */
+static void
+ApplyCust(void *arg, void *entry, bool isnew, const void *payload)
+{
+	HorizonState *s = (HorizonState *) arg;
+	HorizonEntry *e = (HorizonEntry *) entry;
+	const CustPayload *p = (const CustPayload *) payload;
+	ClvKey		key;
+	RowPayload *rp;
+
+	if ((p->op == OP_ORDER || p->op == OP_FIRST) &&
+		(e->first == NO_TIME || p->t < e->first))
+	{
+		e->first = p->t;
+		e->wend = NO_TIME;
+	}
+	if (p->op == OP_FIRST)
+		return;
+	if (e->first != NO_TIME && !InWindow(&s->win, e->first, &e->wend, p->t))
+		return;
+	CustKey(s, e, &key);
+	rp = clv_tab_push(&s->rows, &key, p->t);
+	rp->hi = p->hi;
+	rp->lo = p->lo;
+	rp->scale = p->scale;
+	clv_tab_pushed(&s->rows);
+}
+
+/* Add a kept row to its (customer, time) */
+static void
+ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
+{
+	HorizonState *s = (HorizonState *) arg;
+	HorizonRow *r = (HorizonRow *) entry;
+	const RowPayload *p = (const RowPayload *) payload;
+	int128		v;
+
+	if (__builtin_add_overflow(clv_int128_join(r->hi, r->lo),
+							   Rescale(p->hi, p->lo, p->scale, s->head.scale), &v))
+		AmountOverflow();
+	r->hi = clv_int128_hi(v);
+	r->lo = clv_int128_lo(v);
+}
+
+/* The customer entry of a row (no buffered rows applied) */
+static inline HorizonEntry *
+RowCust(HorizonState *s, const HorizonRow *r)
+{
+	ClvKey		key;
+
+	clv_tab_entry_key(&s->rows, r, &key);
+	key.hash = clv_key_hash(s->rows.kind, &key);
+	return (HorizonEntry *) clv_tab_find_noflush(&s->custs, &key, 0);
+}
+
+/* Before the row table grows: drop the rows certainly past their window */
+static bool
+RowKeep(void *arg, const void *entry)
+{
+	HorizonState *s = (HorizonState *) arg;
+	const HorizonRow *r = (const HorizonRow *) entry;
+	HorizonEntry *e = RowCust(s, r);
+	TimestampTz b;
+
+	if (e == NULL || e->first == NO_TIME)
+		return true;
+	if (e->wend != NO_TIME)
+		return r->t < e->wend;
+	return pg_add_s64_overflow(e->first, s->win.hi, &b) || r->t < b;
+}
+
+/* Exactly: the rows inside their window (the window ends may be computed) */
+static bool
+RowKeepExact(void *arg, const void *entry)
+{
+	HorizonState *s = (HorizonState *) arg;
+	const HorizonRow *r = (const HorizonRow *) entry;
+	HorizonEntry *e = RowCust(s, r);
+
+	if (e == NULL || e->first == NO_TIME)
+		return true;
+	return InWindow(&s->win, e->first, &e->wend, r->t);
+}
+
+/* Add one order or refund to an expanded state */
+static void
+StateAddRow(HorizonState *s, const ClvKey *key, TimestampTz t, const ClvMoney *m)
+{
+	CustPayload *p;
+	bool		is_order = clv_money_sign(m) >= 0;
+
+	if (unlikely(m->scale > s->head.scale))
+		RaiseScale(s, m->scale);
+	if (m->dscale > s->head.dscale)
+		s->head.dscale = m->dscale;
+	if (is_order && t > s->head.maxorder)
+		s->head.maxorder = t;
+	p = clv_tab_push(&s->custs, key, 0);
+	p->t = t;
+	p->hi = clv_int128_hi(m->value);
+	p->lo = clv_int128_lo(m->value);
+	p->scale = m->scale;
+	p->op = is_order ? OP_ORDER : OP_REFUND;
+	clv_tab_pushed(&s->custs);
+}
+
+/* ----------------------------------------------------------------
+ * Flat values
+ * ----------------------------------------------------------------
+ */
+
+static inline Size
+FlatSize(uint64 ncusts, uint64 nrows, uint64 arenalen)
+{
+	return sizeof(HorizonFlat) + ncusts * sizeof(HorizonEntry) + nrows * sizeof(HorizonRow) +
+		arenalen;
+}
+
+static void
+CheckFlatSize(Size sz)
+{
 	if (sz > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("clv_horizon_state is too large to store as one value"),
 				 errhint("Use a shorter horizon or group the input.")));
+}
+
+/* Validate a flat value of either version */
+static HorizonFlat *
+HorizonFlatCheck(Datum d)
+{
+	HorizonFlat *f = (HorizonFlat *) PG_DETOAST_DATUM(d);
+
+	if (VARSIZE(f) < sizeof(HorizonFlat) ||
+		(f->version != HORIZON_FLAT_V1 && f->version != HORIZON_FLAT_V2) ||
+		f->keykind > CLV_KEY_TEXT ||
+		VARSIZE(f) != FlatSize(f->nentries, f->nnodes, f->arenalen))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid clv_horizon_state value")));
+	return f;
+}
+
+static void
+FlatHead(const HorizonFlat *f, HorizonHead *h)
+{
+	h->flags = f->flags;
+	h->scale = f->scale;
+	h->dscale = f->dscale;
+	h->horizon = f->horizon;
+	h->maxorder = f->maxorder;
+}
+
+static void
+FlatSetHead(HorizonFlat *f, const HorizonHead *h, ClvKeyKind kind)
+{
+	f->keykind = (uint8) kind;
+	f->flags = h->flags;
+	f->scale = h->scale;
+	f->dscale = h->dscale;
+	f->horizon = h->horizon;
+	f->maxorder = h->maxorder;
+}
+
+/* A new version 2 flat value of the given sizes, header filled in */
+static HorizonFlat *
+FlatAlloc(const HorizonHead *h, ClvKeyKind kind, uint64 ncusts, uint64 nrows, uint64 arenalen)
+{
+	Size		sz = FlatSize(ncusts, nrows, arenalen);
+	HorizonFlat *f;
+
+	CheckFlatSize(sz);
+	f = palloc_extended(sz, MCXT_ALLOC_HUGE);
+	memset(f, 0, sizeof(HorizonFlat));
+	SET_VARSIZE(f, sz);
+	f->version = HORIZON_FLAT_V2;
+	f->nentries = (uint32) ncusts;
+	f->nnodes = nrows;
+	f->arenalen = arenalen;
+	FlatSetHead(f, h, kind);
+	return f;
+}
+
+static Datum
+FlatEmpty(void)
+{
+	HorizonHead h;
+
+	HeadInit(&h);
+	return PointerGetDatum(FlatAlloc(&h, CLV_KEY_NONE, 0, 0, 0));
+}
+
+/* The customers and rows of a version 2 flat value as flat tables */
+static void
+FlatTabs(HorizonFlat *f, ClvFlatTab *ct, ClvFlatTab *rt)
+{
+	clv_flat_init(ct, &cust_spec, (ClvKeyKind) f->keykind, f->nentries,
+				  (char *) FLAT_CUSTS(f), FLAT_ARENA(f), f->arenalen);
+	clv_flat_init(rt, &row_spec, (ClvKeyKind) f->keykind, (uint32) f->nnodes,
+				  (char *) FLAT_ROWS(f), FLAT_ARENA(f), f->arenalen);
+}
+
+/* Push one row of a merged flat value into a state */
+static inline void
+PushFlatRow(HorizonState *s, const ClvKey *key, int op, TimestampTz t, int64 hi, uint64 lo,
+			int32 scale)
+{
+	CustPayload *p = clv_tab_push(&s->custs, key, 0);
+
+	p->t = t;
+	p->hi = hi;
+	p->lo = lo;
+	p->scale = scale;
+	p->op = op;
+	clv_tab_pushed(&s->custs);
+}
+
+/*
+ * Merge a flat value (either version) into an expanded state: per
+ * customer its first order (which creates the customer), then its rows
+ */
+static void
+StateMergeFlat(HorizonState *s, HorizonFlat *f)
+{
+	HorizonHead h;
+	const char *arena = FLAT_ARENA(f);
+	uint64		k = 0;
+	uint32		i;
+
+	FlatHead(f, &h);
+	StateMergeHead(s, &h);
+	if (f->nentries == 0)
+		return;
+	StateSetKind(s, (ClvKeyKind) f->keykind, true);
+	for (i = 0; i < f->nentries; i++)
+	{
+		const HorizonEntry *fe = &FLAT_CUSTS(f)[i];
+		ClvKey		key;
+
+		clv_key_from_ref((ClvKeyKind) f->keykind, fe->keyref, arena, &key);
+		PushFlatRow(s, &key, OP_FIRST, fe->first, 0, 0, 0);
+		if (f->version == HORIZON_FLAT_V1)
+		{
+			/* its rows are the next fe->head nodes */
+			uint32		c;
+
+			for (c = 0; c < fe->head && k < f->nnodes; c++, k++)
+			{
+				const HorizonNode *n = &FLAT_NODES(f)[k];
+
+				PushFlatRow(s, &key, OP_ROW, n->t, n->hi, n->lo, f->scale);
+			}
+		}
+		else
+		{
+			/* its rows are the next rows of its key reference */
+			for (; k < f->nnodes && FLAT_ROWS(f)[k].keyref == fe->keyref; k++)
+			{
+				const HorizonRow *r = &FLAT_ROWS(f)[k];
+
+				PushFlatRow(s, &key, OP_ROW, r->t, r->hi, r->lo, f->scale);
+			}
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* The state behind a datum: expanded, or a flat value expanded under parent */
+static HorizonState *
+StateFromDatum(Datum d, MemoryContext parent)
+{
+	HorizonState *s = (HorizonState *) clv_state_expanded(d, &horizon_methods, HORIZON_TYPNAME);
+	HorizonFlat *f;
+
+	if (s)
+		return s;
+	f = HorizonFlatCheck(d);
+	s = HorizonCreate(parent, (ClvKeyKind) f->keykind, f->nentries);
+	StateMergeFlat(s, f);
+	return s;
+}
+
+/*
+ * The aggregate's state as a mutable expanded object in aggcontext: the
+ * state itself when the aggregate owns it, else a new one holding a copy
+ */
+static HorizonState *
+StateMutable(Datum state, bool isnull, MemoryContext aggcontext)
+{
+	HorizonState *s;
+
+	if (isnull)
+		return HorizonCreate(aggcontext, CLV_KEY_NONE, 0);
+	if (clv_state_is_mutable(state, &horizon_methods, aggcontext))
+		return (HorizonState *) clv_state_eohp(state);
+	/* detoasting flattens any other expanded value */
+	s = HorizonCreate(aggcontext, CLV_KEY_NONE, 0);
+	StateMergeFlat(s, HorizonFlatCheck(state));
+	return s;
+}
+
+/* ----------------------------------------------------------------
+ * Flattening
+ *
+ * The customers and the rows inside their windows, each table in
+ * canonical order; the rows' key references point into the customers'
+ * arena.  A customer's window end is written when it was computed (else
+ * NO_TIME): it is a cache, not part of the value.
+ * ----------------------------------------------------------------
+ */
+
+static Size
+HorizonGetFlatSize(ExpandedObjectHeader *eohptr)
+{
+	HorizonState *s = (HorizonState *) eohptr;
+	uint32		n,
+				nrows;
+	uint64		arenalen,
+				rowarena;
+	Size		sz;
+
+	clv_tab_flush(&s->custs);
+	clv_tab_flush(&s->rows);
+	clv_tab_filter(&s->rows, RowKeepExact, s);
+	clv_tab_flat_sizes(&s->custs, &n, &arenalen);
+	clv_tab_flat_sizes(&s->rows, &nrows, &rowarena);
+	sz = FlatSize(n, nrows, arenalen);
+	CheckFlatSize(sz);
 	return sz;
 }
 
@@ -335,136 +802,251 @@ HorizonFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_si
 {
 	HorizonState *s = (HorizonState *) eohptr;
 	HorizonFlat *f = (HorizonFlat *) result;
-	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
-	HorizonNode *fn = (HorizonNode *) (fe + s->dict.nentries);
-	uint64		k = 0;
-	uint32		i;
+	uint32		n,
+				nrows,
+				i;
+	uint64		arenalen,
+				rowarena;
+	char	   *rarena = NULL;
 
+	clv_tab_flat_sizes(&s->custs, &n, &arenalen);
+	clv_tab_flat_sizes(&s->rows, &nrows, &rowarena);
+	Assert(allocated_size == FlatSize(n, nrows, arenalen));
 	memset(f, 0, sizeof(HorizonFlat));
 	SET_VARSIZE(f, allocated_size);
-	f->version = CLV_HORIZON_VERSION;
-	f->keykind = s->dict.kind;
-	f->flags = s->flags;
-	f->nentries = s->dict.nentries;
-	f->scale = s->scale;
-	f->dscale = s->dscale;
-	f->horizon = s->horizon;
-	f->maxorder = s->maxorder;
-	f->nnodes = s->live;
-	f->arenalen = s->dict.arenalen;
-	for (i = 0; i < s->dict.nentries; i++)
+	f->version = HORIZON_FLAT_V2;
+	f->nentries = n;
+	f->nnodes = nrows;
+	f->arenalen = arenalen;
+	FlatSetHead(f, &s->head, s->custs.kind);
+	clv_tab_flatten(&s->custs, (char *) FLAT_CUSTS(f), FLAT_ARENA(f));
+	for (i = 0; i < n; i++)
 	{
-		HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, i);
-		uint32		cnt = 0;
-		uint32		n;
-
-		fe[i] = *e;
-		for (n = e->head; n != NO_NODE; n = s->nodes[n].next)
-		{
-			fn[k] = s->nodes[n];
-			fn[k].next = 0;
-			k++;
-			cnt++;
-		}
-		fe[i].head = cnt;
+		FLAT_CUSTS(f)[i].head = 0;
+		FLAT_CUSTS(f)[i].unused = 0;
 	}
-	Assert(k == s->live);
-	if (s->dict.arenalen > 0)
-		memcpy((char *) (fn + k), s->dict.arena, s->dict.arenalen);
+	if (rowarena > 0)
+		rarena = palloc_extended(rowarena, MCXT_ALLOC_HUGE);
+	clv_tab_flatten(&s->rows, (char *) FLAT_ROWS(f), rarena);
+	if (s->custs.kind != CLV_KEY_INT8 && nrows > 0)
+	{
+		/* point the rows at their customers' keys (both tables are sorted) */
+		uint32		c = 0;
+
+		for (i = 0; i < nrows; i++)
+		{
+			HorizonRow *r = &FLAT_ROWS(f)[i];
+			ClvKey		rk;
+
+			clv_key_from_ref(s->custs.kind, r->keyref, rarena, &rk);
+			for (;;)
+			{
+				ClvKey		ck;
+
+				Assert(c < n);
+				clv_key_from_ref(s->custs.kind, FLAT_CUSTS(f)[c].keyref, FLAT_ARENA(f), &ck);
+				if (clv_key_cmp(s->custs.kind, &ck, &rk) >= 0)
+					break;
+				c++;
+			}
+			r->keyref = FLAT_CUSTS(f)[c].keyref;
+		}
+	}
+	if (rarena)
+		pfree(rarena);
 }
 
-/* Validate a flat value's header */
+/* The flat form of a state, in the current memory context */
 static HorizonFlat *
-HorizonFlatCheck(Datum d)
+StateFlatten(HorizonState *s)
 {
-	HorizonFlat *f = (HorizonFlat *) PG_DETOAST_DATUM(d);
+	Size		sz = HorizonGetFlatSize(&s->hdr.eoh);
+	void	   *flat = palloc_extended(sz, MCXT_ALLOC_HUGE);
 
-	if (VARSIZE(f) < sizeof(HorizonFlat) || f->version != CLV_HORIZON_VERSION ||
-		VARSIZE(f) != sizeof(HorizonFlat) + (Size) f->nentries * sizeof(HorizonEntry) +
-		f->nnodes * sizeof(HorizonNode) + f->arenalen)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid clv_horizon_state value")));
+	HorizonFlattenInto(&s->hdr.eoh, flat, sz);
+	return (HorizonFlat *) flat;
+}
+
+/* A datum as a version 2 flat value (sorted): flattened, or itself */
+static HorizonFlat *
+FlatSorted(Datum d)
+{
+	HorizonState *s = (HorizonState *) clv_state_expanded(d, &horizon_methods, HORIZON_TYPNAME);
+	HorizonFlat *f;
+	MemoryContext tmp;
+	MemoryContext old;
+
+	if (s)
+		return StateFlatten(s);
+	f = HorizonFlatCheck(d);
+	if (f->version == HORIZON_FLAT_V2)
+		return f;
+	/* a version 1 value: put it in order through a scratch state */
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "clv_horizon_state sort",
+								ALLOCSET_DEFAULT_SIZES);
+	s = StateFromDatum(PointerGetDatum(f), tmp);
+	old = MemoryContextSwitchTo(MemoryContextGetParent(tmp));
+	f = StateFlatten(s);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
 	return f;
 }
 
-/* The key of entry i of a flat value */
-static void
-FlatGetKey(HorizonFlat *f, uint32 i, ClvKey *key)
-{
-	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
-	const char *arena = (const char *) ((HorizonNode *) (fe + f->nentries) + f->nnodes);
+/* ----------------------------------------------------------------
+ * Small states: flat values updated in place
+ * ----------------------------------------------------------------
+ */
 
-	clv_key_from_ref((ClvKeyKind) f->keykind, fe[i].keyref, arena, key);
+/* The run of rows of customer entry c in a version 2 flat value: [*lo, *hi) */
+static void
+CustRows(HorizonFlat *f, const HorizonEntry *c, uint32 *lo, uint32 *hi)
+{
+	ClvFlatTab ct,
+				rt;
+	ClvKey		key;
+	bool		found;
+
+	FlatTabs(f, &ct, &rt);
+	clv_key_from_ref(ct.kind, c->keyref, ct.arena, &key);
+	*lo = clv_flat_search(&rt, &key, PG_INT64_MIN, &found);
+	*hi = *lo;
+	while (*hi < rt.nentries && FLAT_ROWS(f)[*hi].keyref == c->keyref)
+		(*hi)++;
 }
 
-/* Merge a flat value into a mutable state */
-static void
-HorizonMergeFlat(HorizonState *s, HorizonFlat *f)
+/*
+ * Add a row to a small version 2 flat state.  Returns the resulting datum
+ * (f, changed in place, or a new value), or (Datum) 0 when the state must
+ * be expanded: it is too large for the row, or of version 1.  Whatever was
+ * changed in f then is also what adding the row to the expanded state
+ * does, so that adding it again there is right.
+ */
+static Datum
+FlatAddRow(HorizonFlat *f, ClvKeyKind rowkind, const Interval *iv, const ClvKey *key,
+		   TimestampTz t, const ClvMoney *m)
 {
-	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
-	HorizonNode *fn = (HorizonNode *) (fe + f->nentries);
-	uint64		k = 0;
-	uint32		i;
+	HorizonHead h;
+	ClvKeyKind	kind;
+	Window		w;
+	ClvFlatTab	ct,
+				rt;
+	HorizonEntry *c;
+	uint32		pos,
+				rpos;
+	bool		found;
+	bool		is_order = clv_money_sign(m) >= 0;
+	int128		amount;
+	HorizonFlat *g;
+	HorizonRow *r;
 
-	if (f->keykind != CLV_KEY_NONE)
+	if (f->version != HORIZON_FLAT_V2)
+		return (Datum) 0;
+	FlatHead(f, &h);
+	HeadSetHorizon(&h, iv);
+	kind = clv_row_kind(&cust_spec, (ClvKeyKind) f->keykind, f->nentries, rowkind);
+	WindowInit(&w, &h.horizon);
+	if (m->scale > h.scale)
 	{
-		if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
-			s->dict.kind = f->keykind;
-		else if (s->dict.kind != f->keykind)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("cannot merge clv_horizon_state values with %s and %s customer keys",
-							clv_key_kind_name(s->dict.kind), clv_key_kind_name(f->keykind))));
-	}
-	if (f->flags & HORIZON_SET)
-		HorizonSetHorizon(s, &f->horizon);
-	if (f->maxorder != DT_NOBEGIN && f->maxorder > s->maxorder)
-		s->maxorder = f->maxorder;
-	for (i = 0; i < f->nentries; i++)
-	{
-		ClvKey		key;
-		uint32		id;
-		uint32		c;
+		uint64		i;
 
-		FlatGetKey(f, i, &key);
-		id = HorizonLookup(s, &key);
-		if (fe[i].first != NO_TIME)
-			HorizonSetFirst(s, id, fe[i].first);
-		for (c = 0; c < fe[i].head; c++, k++)
+		for (i = 0; i < f->nnodes; i++)
 		{
-			ClvMoney	m = {NodeValue(&fn[k]), f->scale, f->dscale};
+			HorizonRow *ri = &FLAT_ROWS(f)[i];
+			int128		v = Rescale(ri->hi, ri->lo, h.scale, m->scale);
 
-			HorizonAddRow(s, id, fn[k].t, &m);
+			ri->hi = clv_int128_hi(v);
+			ri->lo = clv_int128_lo(v);
 		}
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		h.scale = m->scale;
 	}
-}
+	if (m->dscale > h.dscale)
+		h.dscale = m->dscale;
+	if (is_order && t > h.maxorder)
+		h.maxorder = t;
+	FlatSetHead(f, &h, kind);
+	amount = Rescale(clv_int128_hi(m->value), clv_int128_lo(m->value), m->scale, h.scale);
 
-/* Get the transition state as a mutable expanded object in aggcontext */
-static HorizonState *
-HorizonGetMutable(FunctionCallInfo fcinfo, MemoryContext aggcontext, ClvKeyKind kind)
-{
-	HorizonState *s;
-	HorizonFlat *f;
-
-	if (PG_ARGISNULL(0))
-		return HorizonCreate(aggcontext, kind, 16);
-	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	FlatTabs(f, &ct, &rt);
+	pos = clv_flat_search(&ct, key, 0, &found);
+	if (!found)
 	{
-		s = (HorizonState *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (s->magic != CLV_HORIZON_MAGIC)
-			elog(ERROR, "expanded object is not a clv_horizon_state");
-		if (MemoryContextGetParent(s->hdr.eoh_context) == aggcontext)
-			return s;
+		TimestampTz wend = NO_TIME;
+		uint64		keybytes = clv_key_arena_bytes(kind, key->len);
+		HorizonEntry *nc;
+
+		/* a new customer: its row is kept (the window starts at it) */
+		if (f->nentries >= HORIZON_SMALL_CUSTOMERS || f->nnodes >= HORIZON_SMALL_ROWS)
+			return (Datum) 0;
+		if (is_order)
+			(void) InWindow(&w, t, &wend, t);	/* the errors of an out-of-range end */
+		rpos = clv_flat_search(&rt, key, t, &found);
+		g = FlatAlloc(&h, kind, f->nentries + 1, f->nnodes + 1, f->arenalen + keybytes);
+		nc = clv_flat_insert(&ct, &cust_spec, pos, key, 0, (char *) FLAT_CUSTS(g), FLAT_ARENA(g));
+		if (is_order)
+		{
+			nc->first = t;
+			nc->wend = wend;
+		}
+		/* the rows' references into the arena are the same in g */
+		r = clv_flat_insert_ref(&rt, &row_spec, rpos, nc->keyref, t, (char *) FLAT_ROWS(g));
+		r->hi = clv_int128_hi(amount);
+		r->lo = clv_int128_lo(amount);
+		return PointerGetDatum(g);
 	}
-	/* a flat value (detoasting flattens any other expanded value) */
-	f = HorizonFlatCheck(PG_GETARG_DATUM(0));
-	s = HorizonCreate(aggcontext, (ClvKeyKind) f->keykind, Max(f->nentries, 16));
-	HorizonMergeFlat(s, f);
-	return s;
+
+	c = &FLAT_CUSTS(f)[pos];
+	if (is_order && (c->first == NO_TIME || t < c->first))
+	{
+		uint32		lo,
+					hi,
+					cut;
+
+		/* an earlier first order: drop the rows now past the window */
+		c->first = t;
+		c->wend = NO_TIME;
+		CustRows(f, c, &lo, &hi);
+		for (cut = lo; cut < hi; cut++)
+			if (!InWindow(&w, c->first, &c->wend, FLAT_ROWS(f)[cut].t))
+				break;
+		if (cut < hi)
+		{
+			memmove(&FLAT_ROWS(f)[cut], &FLAT_ROWS(f)[hi],
+					(f->nnodes - hi) * sizeof(HorizonRow) + f->arenalen);
+			f->nnodes -= hi - cut;
+			SET_VARSIZE(f, FlatSize(f->nentries, f->nnodes, f->arenalen));
+			FlatTabs(f, &ct, &rt);
+		}
+	}
+	if (c->first != NO_TIME && !InWindow(&w, c->first, &c->wend, t))
+		return PointerGetDatum(f);	/* past the window: not kept */
+	rpos = clv_flat_search(&rt, key, t, &found);
+	if (found)
+	{
+		int128		v;
+
+		r = &FLAT_ROWS(f)[rpos];
+		if (__builtin_add_overflow(clv_int128_join(r->hi, r->lo), amount, &v))
+			AmountOverflow();
+		r->hi = clv_int128_hi(v);
+		r->lo = clv_int128_lo(v);
+		return PointerGetDatum(f);
+	}
+	if (f->nnodes >= HORIZON_SMALL_ROWS)
+		return (Datum) 0;
+	g = FlatAlloc(&h, kind, f->nentries, f->nnodes + 1, f->arenalen);
+	memcpy(FLAT_CUSTS(g), FLAT_CUSTS(f), f->nentries * sizeof(HorizonEntry));
+	if (f->arenalen > 0)
+		memcpy(FLAT_ARENA(g), FLAT_ARENA(f), f->arenalen);
+	r = clv_flat_insert_ref(&rt, &row_spec, rpos, c->keyref, t, (char *) FLAT_ROWS(g));
+	r->hi = clv_int128_hi(amount);
+	r->lo = clv_int128_lo(amount);
+	return PointerGetDatum(g);
 }
+
+/* ----------------------------------------------------------------
+ * Aggregate support functions
+ * ----------------------------------------------------------------
+ */
 
 /*
  * clv_horizon_accum(state, customer_id, ordered_at, amount, horizon)
@@ -473,30 +1055,14 @@ PG_FUNCTION_INFO_V1(clv_horizon_accum);
 Datum
 clv_horizon_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext;
-	HorizonArgTypes *t;
-	HorizonState *s;
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_horizon_accum", HORIZON_USE);
+	ClvArgTypes *types = clv_arg_types(fcinfo, 1, 2, 3);
+	Interval   *iv;
 	ClvKey		key;
-	TimestampTz ts;
+	TimestampTz t;
 	ClvMoney	m;
-	uint32		id;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called by an aggregate", "clv_horizon_accum"),
-				 errhint("Use the aggregate clv_agg(customer_id, ordered_at, amount, horizon).")));
-
-	t = (HorizonArgTypes *) fcinfo->flinfo->fn_extra;
-	if (t == NULL)
-	{
-		t = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(HorizonArgTypes));
-		t->keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-		t->timetype = get_fn_expr_argtype(fcinfo->flinfo, 2);
-		t->keykind = clv_key_kind(t->keytype);
-		t->amountkind = clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 3));
-		fcinfo->flinfo->fn_extra = t;
-	}
+	HorizonState *s;
+	Datum		result;
 
 	if (PG_ARGISNULL(4))
 		ereport(ERROR,
@@ -508,47 +1074,101 @@ clv_horizon_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+	iv = PG_GETARG_INTERVAL_P(4);
 
-	s = HorizonGetMutable(fcinfo, aggcontext, t->keykind);
-	HorizonSetHorizon(s, PG_GETARG_INTERVAL_P(4));
-	ts = clv_time_from_datum(PG_GETARG_DATUM(2), t->timetype);
-	clv_money_from_datum(PG_GETARG_DATUM(3), t->amountkind, &m);
-	if (s->dict.kind == CLV_KEY_NONE && s->dict.nentries == 0)
-		s->dict.kind = t->keykind;
-	clv_key_from_datum(PG_GETARG_DATUM(1), t->keytype, t->keykind, &key);
-	id = HorizonLookup(s, &key);
-	if (clv_money_sign(&m) >= 0)
-		HorizonSetFirst(s, id, ts);
-	HorizonAddRow(s, id, ts, &m);
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+	/* a large state: expanded, updated in place */
+	if (!PG_ARGISNULL(0) && clv_state_is_mutable(PG_GETARG_DATUM(0), &horizon_methods, aggcontext))
+	{
+		s = (HorizonState *) clv_state_eohp(PG_GETARG_DATUM(0));
+		StateSetHorizon(s, iv);
+		t = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
+		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &m);
+		if (unlikely(s->custs.kind != types->keykind))
+			StateSetKind(s, types->keykind, false);
+		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+		StateAddRow(s, &key, t, &m);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+
+	if (PG_ARGISNULL(0) || !VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		/* a small flat state (or none yet) */
+		HorizonFlat *f = PG_ARGISNULL(0) ? (HorizonFlat *) DatumGetPointer(FlatEmpty()) :
+			HorizonFlatCheck(PG_GETARG_DATUM(0));
+		HorizonHead h;
+
+		/* the checks of the expanded path, in its order */
+		FlatHead(f, &h);
+		HeadSetHorizon(&h, iv);
+		t = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
+		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &m);
+		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+		result = FlatAddRow(f, types->keykind, iv, &key, t, &m);
+		if (result != (Datum) 0)
+			PG_RETURN_DATUM(result);
+		s = StateMutable(PointerGetDatum(f), false, aggcontext);
+	}
+	else
+	{
+		s = StateMutable(PG_GETARG_DATUM(0), false, aggcontext);
+		StateSetHorizon(s, iv);
+		t = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
+		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &m);
+		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+	}
+	StateSetHorizon(s, iv);
+	StateSetKind(s, types->keykind, false);
+	StateAddRow(s, &key, t, &m);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
 
-/* clv_horizon_merge(state, state): combine function */
-PG_FUNCTION_INFO_V1(clv_horizon_merge);
-Datum
-clv_horizon_merge(PG_FUNCTION_ARGS)
+/* clv_horizon_combine(state, state): combine function */
+static Datum
+HorizonCombine(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcontext;
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_horizon_combine", HORIZON_USE);
 	HorizonState *s;
-	HorizonFlat *f;
-	Datum		in;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called by an aggregate", "clv_horizon_merge"),
-				 errhint("Use the aggregate clv_agg(customer_id, ordered_at, amount, horizon).")));
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	in = PG_GETARG_DATUM(1);
-	f = HorizonFlatCheck(in);	/* detoasting flattens an expanded input */
-	s = HorizonGetMutable(fcinfo, aggcontext, (ClvKeyKind) f->keykind);
-	HorizonMergeFlat(s, f);
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
+	if (PG_ARGISNULL(0))
+		PG_RETURN_DATUM(PG_GETARG_DATUM(1));	/* nodeAgg copies it */
+	s = StateMutable(PG_GETARG_DATUM(0), false, aggcontext);
+	/* detoasting flattens an expanded input */
+	StateMergeFlat(s, HorizonFlatCheck(PG_GETARG_DATUM(1)));
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+}
+
+PG_FUNCTION_INFO_V1(clv_horizon_combine);
+Datum
+clv_horizon_combine(PG_FUNCTION_ARGS)
+{
+	return HorizonCombine(fcinfo);
+}
+
+/* The C name of clv_horizon_combine in clv 0.2.0, for its catalog entries */
+PG_FUNCTION_INFO_V1(clv_horizon_merge);
+Datum
+clv_horizon_merge(PG_FUNCTION_ARGS)
+{
+	return HorizonCombine(fcinfo);
+}
+
+/* Add a row's amount to the total if its customer qualifies and it is inside */
+static void
+ApplyFinal(void *arg, void *entry, bool isnew, const void *payload)
+{
+	HorizonState *s = (HorizonState *) arg;
+	HorizonEntry *e = (HorizonEntry *) entry;
+	const CustPayload *p = (const CustPayload *) payload;
+
+	if (e->head && InWindow(&s->win, e->first, &e->wend, p->t) &&
+		__builtin_add_overflow(s->total, clv_int128_join(p->hi, p->lo), &s->total))
+		AmountOverflow();
 }
 
 /* clv_horizon_final(state): mean window revenue of qualifying customers */
@@ -557,125 +1177,82 @@ Datum
 clv_horizon_final(PG_FUNCTION_ARGS)
 {
 	HorizonState *s;
+	HorizonEntry *e;
+	HorizonRow *r;
 	ClvMoney	total;
 	int64		qualifying = 0;
-	uint32		i;
+	uint32		pos = 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	s = StateFromDatum(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	clv_tab_flush(&s->custs);
+	clv_tab_flush(&s->rows);
+
+	/* the qualifying customers, marked */
+	while ((e = clv_tab_next(&s->custs, &pos)) != NULL)
 	{
-		/* a flat value: expand it in the current context */
-		HorizonFlat *f = HorizonFlatCheck(PG_GETARG_DATUM(0));
-
-		s = HorizonCreate(CurrentMemoryContext, (ClvKeyKind) f->keykind, Max(f->nentries, 16));
-		HorizonMergeFlat(s, f);
-	}
-	else
-		s = (HorizonState *) DatumGetEOHP(PG_GETARG_DATUM(0));
-
-	memset(&total, 0, sizeof(total));
-	total.scale = s->scale;
-	total.dscale = s->dscale;
-	for (i = 0; i < s->dict.nentries; i++)
-	{
-		HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, i);
-		uint32		n;
-
-		if (e->first == NO_TIME || e->wend > s->maxorder)
-			continue;
-		qualifying++;
-		for (n = e->head; n != NO_NODE; n = s->nodes[n].next)
-		{
-			if (__builtin_add_overflow(total.value, NodeValue(&s->nodes[n]), &total.value))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("amount out of range for clv")));
-		}
-		if ((i & 0xFFFF) == 0)
+		e->head = e->first != NO_TIME &&
+			Qualifies(&s->win, e->first, &e->wend, s->head.maxorder);
+		qualifying += e->head;
+		if ((pos & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	/* no customer observed for the whole horizon: NULL, like avg() of nothing */
 	if (qualifying == 0)
 		PG_RETURN_NULL();
+
+	/* their rows inside the window, summed through a pass over the customers */
+	s->total = 0;
+	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyFinal, s);
+	pos = 0;
+	while ((r = clv_tab_next(&s->rows, &pos)) != NULL)
+	{
+		ClvKey		key;
+		CustPayload *p;
+
+		clv_tab_entry_key(&s->rows, r, &key);
+		key.hash = clv_key_hash(s->rows.kind, &key);
+		p = clv_tab_push(&s->custs, &key, 0);
+		p->t = r->t;
+		p->hi = r->hi;
+		p->lo = r->lo;
+		clv_tab_pushed(&s->custs);
+		if ((pos & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	clv_tab_flush(&s->custs);
+	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyCust, s);
+
+	total.value = s->total;
+	total.scale = s->head.scale;
+	total.dscale = s->head.dscale;
 	PG_RETURN_DATUM(clv_money_div_count(&total, qualifying));
 }
 
-/* ---- I/O ----
- * Binary: version, key kind (bytes), flags (int16), horizon (time int64,
- * day int32, month int32), scale, dscale (int32), maxorder (int64),
- * nentries (uint32), then per entry: key, first (int64), number of rows
- * (uint32), and per row: time (int64), amount (int64 high, int64 low).
+/* ----------------------------------------------------------------
+ * I/O
+ *
+ * Binary form (version 1, as in clv 0.2.0): version, key kind (bytes),
+ * flags (int16), horizon (time int64, day int32, month int32), scale,
+ * dscale (int32), maxorder (int64), number of customers (uint32), then per
+ * customer in key order: key, first (int64), number of rows (uint32), and
+ * per row in time order: time (int64), amount (int64 high, int64 low).
+ * Rows of one customer at one time are one row (their sum).  The text form
+ * is "clv_horizon_state:" + base64 of it.
+ * ----------------------------------------------------------------
  */
 
-/* Order of two customers of a flat value by key (for HorizonSend) */
-static int
-HorizonKeyCmp(const void *a, const void *b, void *arg)
-{
-	HorizonFlat *f = (HorizonFlat *) arg;
-	ClvKey		ka,
-				kb;
-	int			c;
-
-	FlatGetKey(f, *(const uint32 *) a, &ka);
-	FlatGetKey(f, *(const uint32 *) b, &kb);
-	if (f->keykind == CLV_KEY_INT8)
-		return (ka.ival > kb.ival) - (ka.ival < kb.ival);
-	c = memcmp(ka.bytes, kb.bytes, Min(ka.len, kb.len));
-	if (c != 0)
-		return c;
-	return (ka.len > kb.len) - (ka.len < kb.len);
-}
-
-/* Order of two kept rows by time, then amount (for HorizonSend) */
-static int
-HorizonNodeCmp(const void *a, const void *b)
-{
-	const HorizonNode *na = (const HorizonNode *) a;
-	const HorizonNode *nb = (const HorizonNode *) b;
-	int128		va = NodeValue(na);
-	int128		vb = NodeValue(nb);
-
-	if (na->t != nb->t)
-		return na->t < nb->t ? -1 : 1;
-	return (va > vb) - (va < vb);
-}
-
-/*
- * The binary form is canonical: customers in key order and each customer's
- * rows in (time, amount) order, so that it depends only on the content of
- * the state, not on the order rows and states arrived in.  Text output of
- * text input is then the same text, and equal states have equal forms.
- */
 static bytea *
-HorizonSend(HorizonFlat *f)
+HorizonSend(Datum d)
 {
+	HorizonFlat *f = FlatSorted(d);
 	StringInfoData buf;
-	HorizonEntry *fe = (HorizonEntry *) ((char *) f + sizeof(HorizonFlat));
-	HorizonNode *fn = (HorizonNode *) (fe + f->nentries);
-	uint64	   *start;
-	uint32	   *order;
-	HorizonNode *rows = NULL;
-	uint32		maxrows = 0;
 	uint64		k = 0;
 	uint32		i;
 
-	start = palloc_extended(sizeof(uint64) * Max(f->nentries, 1), MCXT_ALLOC_HUGE);
-	order = palloc_extended(sizeof(uint32) * Max(f->nentries, 1), MCXT_ALLOC_HUGE);
-	for (i = 0; i < f->nentries; i++)
-	{
-		start[i] = k;
-		order[i] = i;
-		k += fe[i].head;
-		maxrows = Max(maxrows, fe[i].head);
-	}
-	if (f->nentries > 1)
-		qsort_arg(order, f->nentries, sizeof(uint32), HorizonKeyCmp, f);
-	if (maxrows > 0)
-		rows = palloc_extended(sizeof(HorizonNode) * maxrows, MCXT_ALLOC_HUGE);
-
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, CLV_HORIZON_VERSION);
+	pq_sendbyte(&buf, HORIZON_SEND_VERSION);
 	pq_sendbyte(&buf, f->keykind);
 	pq_sendint16(&buf, f->flags);
 	pq_sendint64(&buf, f->horizon.time);
@@ -687,44 +1264,28 @@ HorizonSend(HorizonFlat *f)
 	pq_sendint32(&buf, f->nentries);
 	for (i = 0; i < f->nentries; i++)
 	{
-		uint32		e = order[i];
+		const HorizonEntry *c = &FLAT_CUSTS(f)[i];
 		ClvKey		key;
-		uint32		c;
+		uint64		end = k;
 
-		FlatGetKey(f, e, &key);
+		while (end < f->nnodes && FLAT_ROWS(f)[end].keyref == c->keyref)
+			end++;
+		clv_key_from_ref((ClvKeyKind) f->keykind, c->keyref, FLAT_ARENA(f), &key);
 		clv_key_send(&buf, (ClvKeyKind) f->keykind, &key);
-		pq_sendint64(&buf, fe[e].first);
-		pq_sendint32(&buf, fe[e].head);
-		if (fe[e].head > 0)
+		pq_sendint64(&buf, c->first);
+		pq_sendint32(&buf, (uint32) (end - k));
+		for (; k < end; k++)
 		{
-			memcpy(rows, fn + start[e], sizeof(HorizonNode) * fe[e].head);
-			if (fe[e].head > 1)
-				qsort(rows, fe[e].head, sizeof(HorizonNode), HorizonNodeCmp);
-		}
-		for (c = 0; c < fe[e].head; c++)
-		{
-			pq_sendint64(&buf, rows[c].t);
-			pq_sendint64(&buf, rows[c].hi);
-			pq_sendint64(&buf, (int64) rows[c].lo);
+			const HorizonRow *r = &FLAT_ROWS(f)[k];
+
+			pq_sendint64(&buf, r->t);
+			pq_sendint64(&buf, r->hi);
+			pq_sendint64(&buf, (int64) r->lo);
 		}
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	pfree(start);
-	pfree(order);
-	if (rows)
-		pfree(rows);
 	return pq_endtypsend(&buf);
-}
-
-/* Report a malformed external value */
-pg_noreturn static void
-HorizonBad(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid external clv_horizon_state value"),
-			 errdetail("%s", detail)));
 }
 
 static Datum
@@ -732,124 +1293,108 @@ HorizonRecv(StringInfo buf)
 {
 	int			version;
 	int			kind;
-	uint16		flags;
-	Interval	h;
-	int32		scale,
-				dscale;
-	TimestampTz maxorder;
+	HorizonHead h;
 	uint32		n,
 				i;
 	MemoryContext tmp,
 				old;
 	HorizonState *s;
-	Datum		result;
+	HorizonFlat *result;
 	TimestampTz seen_max = DT_NOBEGIN;
 
-	clv_recv_need(buf, 1, "clv_horizon_state");
+	clv_recv_need(buf, 1, HORIZON_TYPNAME);
 	version = pq_getmsgbyte(buf);
-	if (version != CLV_HORIZON_VERSION)
+	if (version != HORIZON_SEND_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported clv_horizon_state version %d", version)));
-	clv_recv_need(buf, 1 + 2 + 16 + 8 + 8 + 4, "clv_horizon_state");
+	clv_recv_need(buf, 1 + 2 + 16 + 8 + 8 + 4, HORIZON_TYPNAME);
 	kind = pq_getmsgbyte(buf);
 	if (kind > CLV_KEY_TEXT)
-		HorizonBad("Unknown customer key kind.");
-	flags = (uint16) pq_getmsgint(buf, 2);
-	if (flags & ~HORIZON_SET)
-		HorizonBad("Unknown flags.");
-	h.time = pq_getmsgint64(buf);
-	h.day = pq_getmsgint(buf, 4);
-	h.month = pq_getmsgint(buf, 4);
-	scale = pq_getmsgint(buf, 4);
-	dscale = pq_getmsgint(buf, 4);
-	if (scale < 0 || scale > CLV_MAX_SCALE || dscale < scale || dscale > 0x3FFF)
-		HorizonBad("Invalid scale.");
-	maxorder = pq_getmsgint64(buf);
+		clv_bad_external(HORIZON_TYPNAME, "Unknown customer key kind.");
+	HeadInit(&h);
+	h.flags = (uint16) pq_getmsgint(buf, 2);
+	if (h.flags & ~HORIZON_SET)
+		clv_bad_external(HORIZON_TYPNAME, "Unknown flags.");
+	h.horizon.time = pq_getmsgint64(buf);
+	h.horizon.day = pq_getmsgint(buf, 4);
+	h.horizon.month = pq_getmsgint(buf, 4);
+	h.scale = pq_getmsgint(buf, 4);
+	h.dscale = pq_getmsgint(buf, 4);
+	if (h.scale < 0 || h.scale > CLV_MAX_SCALE || h.dscale < h.scale || h.dscale > 0x3FFF)
+		clv_bad_external(HORIZON_TYPNAME, "Invalid scale.");
+	h.maxorder = pq_getmsgint64(buf);
 	n = pq_getmsgint(buf, 4);
-	if ((kind == CLV_KEY_NONE && n != 0) || (!(flags & HORIZON_SET) && n != 0))
-		HorizonBad("Customers without a key kind or horizon.");
+	if ((kind == CLV_KEY_NONE && n != 0) || (!(h.flags & HORIZON_SET) && n != 0))
+		clv_bad_external(HORIZON_TYPNAME, "Customers without a key kind or horizon.");
 	if ((uint64) n * 20 > (uint64) (buf->len - buf->cursor))
-		HorizonBad("The number of customers does not match the data.");
+		clv_bad_external(HORIZON_TYPNAME, "The number of customers does not match the data.");
 
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "clv_horizon_state recv", ALLOCSET_DEFAULT_SIZES);
-	s = HorizonCreate(tmp, (ClvKeyKind) kind, Max(n, 16));
-	if (flags & HORIZON_SET)
-		HorizonSetHorizon(s, &h);
-	s->scale = scale;
-	s->dscale = dscale;
+	s = HorizonCreate(tmp, (ClvKeyKind) kind, n);
+	if (h.flags & HORIZON_SET)
+		StateSetHorizon(s, &h.horizon);
+	s->head.scale = h.scale;
+	s->head.dscale = h.dscale;
 	for (i = 0; i < n; i++)
 	{
 		ClvKey		key;
 		bool		found;
-		uint32		id,
-					cnt,
+		uint32		cnt,
 					c;
 		TimestampTz first;
+		TimestampTz wend = NO_TIME;
+		HorizonEntry *e;
 
 		clv_key_recv(buf, (ClvKeyKind) kind, &key);
-		clv_recv_need(buf, 12, "clv_horizon_state");
+		clv_recv_need(buf, 12, HORIZON_TYPNAME);
 		first = pq_getmsgint64(buf);
 		cnt = pq_getmsgint(buf, 4);
 		if (first != NO_TIME && TIMESTAMP_NOT_FINITE(first))
-			HorizonBad("Invalid first order time.");
+			clv_bad_external(HORIZON_TYPNAME, "Invalid first order time.");
 		if ((uint64) cnt * 24 > (uint64) (buf->len - buf->cursor))
-			HorizonBad("The number of rows does not match the data.");
-		id = clv_keydict_lookup(&s->dict, &key, &found);
+			clv_bad_external(HORIZON_TYPNAME, "The number of rows does not match the data.");
+		e = clv_tab_lookup(&s->custs, &key, 0, &found);
 		if (found)
-			HorizonBad("Duplicate customer key.");
-		{
-			HorizonEntry *e = CLV_KEYDICT_ENTRY(&s->dict, id);
-
-			e->first = NO_TIME;
-			e->wend = NO_TIME;
-			e->head = NO_NODE;
-		}
+			clv_bad_external(HORIZON_TYPNAME, "Duplicate customer key.");
 		if (first != NO_TIME)
 		{
-			HorizonSetFirst(s, id, first);
+			e->first = first;
 			seen_max = Max(seen_max, first);
 		}
 		for (c = 0; c < cnt; c++)
 		{
-			ClvMoney	m;
-			int64		hi,
-						lo;
 			TimestampTz t = pq_getmsgint64(buf);
-			HorizonEntry *e;
+			int64		hi = pq_getmsgint64(buf);
+			int64		lo = pq_getmsgint64(buf);
+			RowPayload *p;
 
-			hi = pq_getmsgint64(buf);
-			lo = pq_getmsgint64(buf);
-			m.value = (int128) (((uint128) (uint64) hi << 64) | (uint128) (uint64) lo);
-			m.scale = scale;
-			m.dscale = dscale;
-			e = CLV_KEYDICT_ENTRY(&s->dict, id);
-			if (TIMESTAMP_NOT_FINITE(t) || (e->first != NO_TIME && t >= e->wend))
-				HorizonBad("A row lies outside its customer's window.");
-			HorizonAddRow(s, id, t, &m);
+			if (TIMESTAMP_NOT_FINITE(t) ||
+				(first != NO_TIME && !InWindow(&s->win, first, &wend, t)))
+				clv_bad_external(HORIZON_TYPNAME, "A row lies outside its customer's window.");
+			p = clv_tab_push(&s->rows, &key, t);
+			p->hi = hi;
+			p->lo = (uint64) lo;
+			p->scale = h.scale;
+			clv_tab_pushed(&s->rows);
 		}
 		CHECK_FOR_INTERRUPTS();
 	}
-	if (n > 0 && (TIMESTAMP_NOT_FINITE(maxorder) ? seen_max != DT_NOBEGIN : maxorder < seen_max))
-		HorizonBad("Invalid end of observation.");
-	s->maxorder = maxorder;
+	if (n > 0 && (TIMESTAMP_NOT_FINITE(h.maxorder) ? seen_max != DT_NOBEGIN : h.maxorder < seen_max))
+		clv_bad_external(HORIZON_TYPNAME, "Invalid end of observation.");
+	s->head.maxorder = h.maxorder;
 	old = MemoryContextSwitchTo(MemoryContextGetParent(tmp));
-	{
-		Size		sz = HorizonGetFlatSize(&s->hdr);
-
-		result = PointerGetDatum(palloc(sz));
-		HorizonFlattenInto(&s->hdr, DatumGetPointer(result), sz);
-	}
+	result = StateFlatten(s);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);
-	return result;
+	return PointerGetDatum(result);
 }
 
 PG_FUNCTION_INFO_V1(clv_horizon_state_send);
 Datum
 clv_horizon_state_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(HorizonSend(HorizonFlatCheck(PG_GETARG_DATUM(0))));
+	PG_RETURN_BYTEA_P(HorizonSend(PG_GETARG_DATUM(0)));
 }
 
 PG_FUNCTION_INFO_V1(clv_horizon_state_recv);
@@ -859,7 +1404,7 @@ clv_horizon_state_recv(PG_FUNCTION_ARGS)
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	Datum		result = HorizonRecv(buf);
 
-	clv_recv_finish(buf, "clv_horizon_state");
+	clv_recv_finish(buf, HORIZON_TYPNAME);
 	PG_RETURN_DATUM(result);
 }
 
@@ -867,8 +1412,7 @@ PG_FUNCTION_INFO_V1(clv_horizon_state_out);
 Datum
 clv_horizon_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(clv_text_encode("clv_horizon_state",
-									  HorizonSend(HorizonFlatCheck(PG_GETARG_DATUM(0)))));
+	PG_RETURN_CSTRING(clv_text_encode(HORIZON_TYPNAME, HorizonSend(PG_GETARG_DATUM(0))));
 }
 
 PG_FUNCTION_INFO_V1(clv_horizon_state_in);
@@ -878,8 +1422,8 @@ clv_horizon_state_in(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	Datum		result;
 
-	clv_text_decode("clv_horizon_state", PG_GETARG_CSTRING(0), &buf);
+	clv_text_decode(HORIZON_TYPNAME, PG_GETARG_CSTRING(0), &buf);
 	result = HorizonRecv(&buf);
-	clv_recv_finish(&buf, "clv_horizon_state");
+	clv_recv_finish(&buf, HORIZON_TYPNAME);
 	PG_RETURN_DATUM(result);
 }

@@ -70,9 +70,9 @@ COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timesta
 COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, timestamp, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
 COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, anycompatible, date, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
 
-CREATE FUNCTION clv_summary_merge(clv_summary, clv_summary) RETURNS clv_summary
+CREATE FUNCTION clv_summary_combine(clv_summary, clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_merge(clv_summary, clv_summary) IS 'aggregate combine function: merge two summaries exactly';
+COMMENT ON FUNCTION clv_summary_combine(clv_summary, clv_summary) IS 'aggregate combine function: merge two summaries exactly';
 
 CREATE FUNCTION clv_summary_final(clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -94,59 +94,59 @@ COMMENT ON FUNCTION clv_retention_rate_final(clv_summary) IS 'aggregate final fu
 
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 
 CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at timestamp) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 CREATE AGGREGATE repeat_rate(customer_id anycompatible, ordered_at date) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamptz) IS 'share of customers with two or more orders';
 COMMENT ON AGGREGATE repeat_rate(anycompatible, timestamp) IS 'share of customers with two or more orders';
 COMMENT ON AGGREGATE repeat_rate(anycompatible, date) IS 'share of customers with two or more orders';
 
 CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at timestamp, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 CREATE AGGREGATE retention_rate(customer_id anycompatible, ordered_at date, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_rate(anycompatible, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 COMMENT ON AGGREGATE retention_rate(anycompatible, timestamp, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 COMMENT ON AGGREGATE retention_rate(anycompatible, date, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 
 CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamptz, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at timestamp, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_summary(customer_id anycompatible, ordered_at date, amount anyelement) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(anycompatible, timestamptz, anyelement) IS 'build a mergeable clv_summary of orders';
 COMMENT ON AGGREGATE clv_summary(anycompatible, timestamp, anyelement) IS 'build a mergeable clv_summary of orders';
 COMMENT ON AGGREGATE clv_summary(anycompatible, date, anyelement) IS 'build a mergeable clv_summary of orders';
 
 CREATE AGGREGATE rollup(clv_summary) (
-	SFUNC = clv_summary_merge, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	SFUNC = clv_summary_combine, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE rollup(clv_summary) IS 'merge clv_summary values exactly (e.g. daily summaries into a month)';
 
 -- accessors -------------------------------------------------------------------
@@ -241,9 +241,9 @@ COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestam
 COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, timestamp, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
 COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, anycompatible, date, anyelement, interval) IS 'aggregate transition function of clv_agg with a horizon';
 
-CREATE FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
+CREATE FUNCTION clv_horizon_combine(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) IS 'aggregate combine function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_combine(clv_horizon_state, clv_horizon_state) IS 'aggregate combine function of clv_agg with a horizon';
 
 CREATE FUNCTION clv_horizon_final(clv_horizon_state) RETURNS numeric
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -251,13 +251,13 @@ COMMENT ON FUNCTION clv_horizon_final(clv_horizon_state) IS 'aggregate final fun
 
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamptz, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at timestamp, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 CREATE AGGREGATE clv_agg(customer_id anycompatible, ordered_at date, amount anyelement, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(anycompatible, timestamptz, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 COMMENT ON AGGREGATE clv_agg(anycompatible, timestamp, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 COMMENT ON AGGREGATE clv_agg(anycompatible, date, anyelement, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
