@@ -1082,7 +1082,8 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 
 			clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
 			clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
-			clv_tab_set_kind(&s->tab, types->keykind, false);
+			if (unlikely(s->tab.kind != types->keykind))
+				clv_tab_set_kind(&s->tab, types->keykind, false);
 			StateAddRow(s, &key, clv_calendar_period(cal, ts), &amount);
 		}
 		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));

@@ -44,7 +44,7 @@
 
 /*
  * One cell of the table: the customer-periods placed at one cohort and
- * offset, summed.  Key: cohort << 32 | offset.
+ * offset, summed.  Key (sparse cells): cohort << 32 | offset.
  */
 typedef struct CohortCell
 {
@@ -70,6 +70,87 @@ typedef struct CohortCell
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/*
+ * The cells of a table.  When the triangle of every (cohort, offset) from
+ * the first cohort to the last period is small, the cells are a dense
+ * array: cohort lo + c, offset k at rowstart[c] + k.  Otherwise (years of
+ * daily cohorts, or a few far-apart periods) only the cells with activity
+ * are kept, in a hash table, and sorted by (cohort, offset) for writing.
+ */
+#define COHORT_DENSE_CELLS	(1024 * 1024)
+
+typedef struct CohortCells
+{
+	int32		lo;				/* first cohort */
+	int32		last;			/* last period */
+	CohortCell *dense;			/* dense cells, or NULL */
+	uint64	   *rowstart;		/* dense: first cell of each cohort */
+	cells_hash *hash;			/* sparse cells */
+	CohortCell **sorted;		/* sparse cells in order, for reading */
+	uint32		nsorted;
+	uint32		next;			/* reading position in sorted */
+} CohortCells;
+
+static void
+CellsInit(CohortCells *cs, int32 lo, int32 last)
+{
+	uint64		n = (uint64) ((int64) last - lo + 1);
+
+	memset(cs, 0, sizeof(CohortCells));
+	cs->lo = lo;
+	cs->last = last;
+	if (n * (n + 1) / 2 <= COHORT_DENSE_CELLS)
+	{
+		uint64		c;
+		uint64		start = 0;
+
+		cs->dense = palloc0(sizeof(CohortCell) * n * (n + 1) / 2);
+		cs->rowstart = palloc(sizeof(uint64) * n);
+		for (c = 0; c < n; c++)
+		{
+			cs->rowstart[c] = start;
+			start += n - c;
+		}
+	}
+	else
+		cs->hash = cells_create(CurrentMemoryContext, 256, NULL);
+}
+
+/* The cell of (cohort, offset), created empty if needed */
+static inline CohortCell *
+CellAt(CohortCells *cs, int32 cohort, int32 offset)
+{
+	CohortCell *cell;
+	bool		found;
+
+	if (cs->dense)
+		return &cs->dense[cs->rowstart[cohort - cs->lo] + offset];
+	cell = cells_insert(cs->hash, CellKey(cohort, offset), &found);
+	if (!found)
+	{
+		cell->revenue = 0;
+		cell->orders = 0;
+		cell->active = 0;
+	}
+	return cell;
+}
+
+/* Sum one customer-period into the cell of (cohort, offset) */
+static inline void
+AddToCell(CohortCells *cs, int32 cohort, int32 offset, const CohortEntry *e)
+{
+	CohortCell *cell = CellAt(cs, cohort, offset);
+
+	if (unlikely(__builtin_add_overflow(cell->revenue, e->revenue, &cell->revenue)))
+		clv_money_overflow();
+	if (unlikely(__builtin_add_overflow(cell->orders, e->orders, &cell->orders)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("order count out of range")));
+	if (e->orders > 0)
+		cell->active++;
+}
+
 /* Order of cells: by cohort, then offset (offsets are >= 0) */
 static int
 CompareCells(const void *a, const void *b)
@@ -82,6 +163,59 @@ CompareCells(const void *a, const void *b)
 	if (CellOffset(x->key) != CellOffset(y->key))
 		return CellOffset(x->key) < CellOffset(y->key) ? -1 : 1;
 	return 0;
+}
+
+/* Prepare the cells for reading in (cohort, offset) order */
+static void
+CellsStartReading(CohortCells *cs)
+{
+	cells_iterator it;
+	CohortCell *cell;
+
+	if (cs->dense)
+		return;
+	cs->sorted = palloc_extended(sizeof(CohortCell *) * Max(cs->hash->members, 1), MCXT_ALLOC_HUGE);
+	cells_start_iterate(cs->hash, &it);
+	while ((cell = cells_iterate(cs->hash, &it)) != NULL)
+		cs->sorted[cs->nsorted++] = cell;
+	qsort(cs->sorted, cs->nsorted, sizeof(CohortCell *), CompareCells);
+}
+
+/*
+ * The next cohort (with customers) after "cohort" (PG_INT32_MIN: the
+ * first), or false at the end
+ */
+static bool
+CellsNextCohort(CohortCells *cs, int32 *cohort)
+{
+	if (cs->dense)
+	{
+		int64		c = *cohort == PG_INT32_MIN ? cs->lo : (int64) *cohort + 1;
+
+		for (; c <= cs->last; c++)
+			if (cs->dense[cs->rowstart[c - cs->lo]].active > 0)
+			{
+				*cohort = (int32) c;
+				return true;
+			}
+		return false;
+	}
+	/* the cells of the previous cohort were all read */
+	if (cs->next >= cs->nsorted)
+		return false;
+	*cohort = CellCohort(cs->sorted[cs->next]->key);
+	return true;
+}
+
+/* The cell of (cohort, offset) when reading in order, or NULL if empty */
+static inline const CohortCell *
+CellRead(CohortCells *cs, int32 cohort, int32 offset)
+{
+	if (cs->dense)
+		return &cs->dense[cs->rowstart[cohort - cs->lo] + offset];
+	if (cs->next < cs->nsorted && cs->sorted[cs->next]->key == CellKey(cohort, offset))
+		return cs->sorted[cs->next++];
+	return NULL;
 }
 
 /* Write one row of the table */
@@ -121,39 +255,15 @@ SameCustomer(const ClvFlatTab *f, uint32 i, uint32 j)
 	return clv_key_cmp(f->kind, &a, &b) == 0;
 }
 
-/* Sum one customer-period into the cell of (cohort, offset) */
-static inline void
-AddToCell(cells_hash *cells, int32 cohort, int32 offset, const CohortEntry *e)
-{
-	bool		found;
-	CohortCell *cell = cells_insert(cells, CellKey(cohort, offset), &found);
-
-	if (!found)
-	{
-		cell->revenue = 0;
-		cell->orders = 0;
-		cell->active = 0;
-	}
-	if (unlikely(__builtin_add_overflow(cell->revenue, e->revenue, &cell->revenue)))
-		clv_money_overflow();
-	if (unlikely(__builtin_add_overflow(cell->orders, e->orders, &cell->orders)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("order count out of range")));
-	if (e->orders > 0)
-		cell->active++;
-}
-
 /*
  * Write the cohort table into the materialized SRF result of fcinfo (set up
  * by InitMaterializedSRF): one row per cohort and offset 0 .. (last period
  * - cohort), ordered by cohort and offset.
  *
- * One pass over the customer-periods, which come grouped by customer and
- * sorted by period: a customer's cohort is the period of their first entry
- * with an order, and every entry of the customer is summed into its
- * (cohort, offset) cell.  Only cells with activity are stored; the gaps
- * are filled as the rows are written.
+ * The customer-periods come grouped by customer and sorted by period: a
+ * customer's cohort is the period of their first entry with an order, and
+ * every entry of the customer is summed into its (cohort, offset) cell, in
+ * one pass.  The gaps are filled as the rows are written.
  */
 void
 clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
@@ -161,30 +271,38 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const ClvFlatTab *f = &v->flat;
 	const CohortHead *h = &v->head;
-	cells_hash *cells;
-	cells_iterator it;
-	CohortCell *cell;
-	CohortCell **sorted;
-	uint32		ncells = 0;
+	CohortCells cells;
 	uint32		i;
 	uint32		ncustomers = 0;
+	int32		lo = PG_INT32_MAX;
+	int32		cohort;
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
 
-	if (!h->hasrows || f->nentries == 0)
+	if (!h->hasrows)
 		return;
+	/* the first cohort: the first period with an order */
+	for (i = 0; i < f->nentries; i++)
+	{
+		const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(f, i);
 
-	cells = cells_create(CurrentMemoryContext, 256, NULL);
+		if (e->orders > 0 && e->period < lo)
+			lo = (int32) e->period;
+	}
+	if (lo == PG_INT32_MAX)
+		return;					/* no orders: no cohort */
+	CellsInit(&cells, lo, h->lastperiod);
+
 	i = 0;
 	while (i < f->nentries)
 	{
 		uint32		j;
 		uint32		k;
-		int32		cohort = COHORT_NO_PERIOD;
 
 		/* the customer's entries: i .. j - 1, by period */
 		for (j = i + 1; j < f->nentries && SameCustomer(f, i, j); j++)
 			;
+		cohort = COHORT_NO_PERIOD;
 		for (k = i; k < j; k++)
 		{
 			const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(f, k);
@@ -203,38 +321,27 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
 				const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(f, k);
 
 				/* a refund before the first order counts in the cohort's period */
-				AddToCell(cells, cohort, Max((int32) e->period - cohort, 0), e);
+				AddToCell(&cells, cohort, Max((int32) e->period - cohort, 0), e);
 			}
 		}
 		if ((++ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		i = j;
 	}
-
-	sorted = palloc_extended(sizeof(CohortCell *) * Max(cells->members, 1), MCXT_ALLOC_HUGE);
-	cells_start_iterate(cells, &it);
-	while ((cell = cells_iterate(cells, &it)) != NULL)
-		sorted[ncells++] = cell;
-	qsort(sorted, ncells, sizeof(CohortCell *), CompareCells);
-
-	elog(DEBUG1, "%s table: %u customers, %u customer-periods, %u cells",
-		 COHORT_TYPNAME, ncustomers, f->nentries, ncells);
+	CellsStartReading(&cells);
+	elog(DEBUG1, "%s table: %u customers, %u customer-periods, %s cells",
+		 COHORT_TYPNAME, ncustomers, f->nentries, cells.dense ? "dense" : "sparse");
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "clv_cohort_table row",
 								   ALLOCSET_DEFAULT_SIZES);
-	i = 0;
-	while (i < ncells)
+	cohort = PG_INT32_MIN;
+	while (CellsNextCohort(&cells, &cohort))
 	{
-		int32		cohort = CellCohort(sorted[i]->key);
-		int64		customers;
+		const CohortCell *cell;
+		int64		customers = 0;
 		int32		offset;
 		int32		last = h->lastperiod - cohort;
 		ClvMoney	cumulative = {0, h->scale, h->dscale};
-
-		/* the customers of the cohort are its active customers at offset 0 */
-		Assert(CellOffset(sorted[i]->key) == 0);
-		customers = sorted[i]->active;
-		Assert(customers > 0);
 
 		for (offset = 0; offset <= last; offset++)
 		{
@@ -243,14 +350,20 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
 			ClvMoney	revenue = {0, h->scale, h->dscale};
 
 			CHECK_FOR_INTERRUPTS();
-			if (i < ncells && sorted[i]->key == CellKey(cohort, offset))
+			cell = CellRead(&cells, cohort, offset);
+			if (cell != NULL)
 			{
-				ClvMoney	m = {sorted[i]->revenue, h->scale, 0};
+				ClvMoney	m = {cell->revenue, h->scale, 0};
 
-				active = sorted[i]->active;
-				orders = sorted[i]->orders;
+				active = cell->active;
+				orders = cell->orders;
 				clv_money_add(&revenue, &m);
-				i++;
+			}
+			/* the customers of the cohort are its active customers at offset 0 */
+			if (offset == 0)
+			{
+				Assert(active > 0);
+				customers = active;
 			}
 			clv_money_add(&cumulative, &revenue);
 
@@ -260,12 +373,8 @@ clv_cohort_emit_table(FunctionCallInfo fcinfo, const CohortView *v)
 			MemoryContextSwitchTo(oldcxt);
 			MemoryContextReset(rowcxt);
 		}
-		/* cells past the last period cannot exist: lastperiod is a maximum */
-		Assert(i >= ncells || CellCohort(sorted[i]->key) != cohort);
 	}
 	MemoryContextDelete(rowcxt);
-	pfree(sorted);
-	cells_destroy(cells);
 }
 
 /* clv_cohort_table(clv_cohort_state): the cohort table of a state */
