@@ -553,20 +553,74 @@ clv_cohort_add(CohortState *s, const ClvKey *key, ClvKeyKind kind, int32 period,
  */
 
 /*
+ * Grow a flat value in place to "size" bytes, if its memory chunk already
+ * has the room.  An aset.c chunk is a power of two, and repalloc within it
+ * returns the same pointer: then the aggregate keeps its transition value
+ * as it is, instead of copying a new one into its memory context (a write
+ * to cold memory for every new customer-period of every group, the main
+ * cost of a GROUP BY with many small groups).  GetMemoryChunkSpace counts
+ * the chunk header too, at most CHUNK_HEADER_MAX bytes on the supported
+ * versions; only small chunks of an AllocSet context qualify (large ones
+ * are separate blocks, which realloc may move).
+ */
+#define CHUNK_HEADER_MAX	32
+#define SMALL_CHUNK_MAX		4096
+
+static bool
+GrowInPlace(CohortFlat *f, Size size)
+{
+	if (size > SMALL_CHUNK_MAX || !IsA(GetMemoryChunkContext(f), AllocSetContext) ||
+		GetMemoryChunkSpace(f) < size + CHUNK_HEADER_MAX)
+		return false;
+	if (repalloc(f, size) != (void *) f)
+		elog(ERROR, "clv_cohort_state value moved while growing in place");
+	return true;
+}
+
+/*
+ * The key reference of the customer of a new entry at position pos: the
+ * key itself for integer keys, else that of an adjacent entry of the same
+ * customer (so that a small value keeps each key once), if any
+ */
+static bool
+AdjacentKeyRef(const ClvFlatTab *t, uint32 pos, const ClvKey *key, int64 *keyref)
+{
+	uint32		i;
+
+	if (t->kind == CLV_KEY_INT8)
+	{
+		*keyref = key->ival;
+		return true;
+	}
+	for (i = (pos > 0 ? pos - 1 : pos); i <= pos && i < t->nentries; i++)
+	{
+		ClvKey		k;
+
+		clv_flat_key(t, i, &k);
+		if (clv_key_cmp(t->kind, &k, key) == 0)
+		{
+			*keyref = CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(t, i));
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Add a row to a small flat state: in place when its customer-period is
- * there, else a new value with it inserted; (Datum) 0 when the state would
- * grow past COHORT_SMALL (the caller expands it).
+ * there (or, with "mine", when the value's memory has room for a new one),
+ * else a new value with it inserted; (Datum) 0 when the state would grow
+ * past COHORT_SMALL (the caller expands it).  "mine": f is the transition
+ * value itself, which the aggregate lets us change.
  */
 static Datum
-FlatAddRow(CohortFlat *f, ClvKeyKind rowkind, const ClvKey *key, int32 p, const ClvMoney *m)
+FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int32 p,
+		   const ClvMoney *m)
 {
 	CohortView	v;
-	CohortFlat *g;
 	CohortEntry *e;
 	uint32		pos;
 	bool		found;
-	Size		sz;
-	uint64		keybytes;
 
 	FlatView(f, &v);
 	v.head.keykind = clv_row_kind(&cohort_spec, v.head.keykind, f->nentries, rowkind);
@@ -592,18 +646,48 @@ FlatAddRow(CohortFlat *f, ClvKeyKind rowkind, const ClvKey *key, int32 p, const 
 		e = &COHORT_ENTRIES(f)[pos];
 	else
 	{
-		/*
-		 * A new customer-period: a new value with its entry at pos (and a
-		 * copy of the key in the arena, even if the customer has other
-		 * periods: the keys of a small value are compared by content)
-		 */
-		keybytes = clv_key_arena_bytes(v.head.keykind, key->len);
-		sz = FlatSize(f->tzlen, f->nentries + 1, f->arenalen + keybytes);
-		g = palloc(sz);
-		FlatWriteHead(g, sz, &v.head, f->nentries + 1, f->arenalen + keybytes);
-		e = (CohortEntry *) clv_flat_insert(&v.flat, &cohort_spec, pos, key, p,
-											(char *) COHORT_ENTRIES(g), COHORT_ARENA(g));
-		f = g;
+		/* a new customer-period, at pos */
+		int64		keyref = 0;
+		bool		haveref = AdjacentKeyRef(&v.flat, pos, key, &keyref);
+		uint64		keybytes = haveref ? 0 : clv_key_arena_bytes(v.head.keykind, key->len);
+		uint32		n = f->nentries;
+		Size		sz = FlatSize(f->tzlen, n + 1, f->arenalen + keybytes);
+
+		if (mine && GrowInPlace(f, sz))
+		{
+			/* make room: the arena moves up by one entry, then the entries */
+			char	   *arena = COHORT_ARENA(f);
+			uint64		arenalen = f->arenalen;
+
+			memmove(arena + sizeof(CohortEntry), arena, arenalen);
+			e = &COHORT_ENTRIES(f)[pos];
+			memmove(e + 1, e, (Size) (n - pos) * sizeof(CohortEntry));
+			f->nentries = n + 1;
+			SET_VARSIZE(f, sz);
+			memset(e, 0, sizeof(CohortEntry));
+			e->period = p;
+			if (!haveref)
+				keyref = clv_key_arena_put(COHORT_ARENA(f), &arenalen, key);
+			e->keyref = keyref;
+			f->arenalen = arenalen;
+		}
+		else
+		{
+			CohortFlat *g = palloc(sz);
+
+			FlatWriteHead(g, sz, &v.head, n + 1, f->arenalen + keybytes);
+			if (haveref)
+			{
+				e = (CohortEntry *) clv_flat_insert_ref(&v.flat, &cohort_spec, pos, keyref, p,
+														(char *) COHORT_ENTRIES(g));
+				if (f->arenalen > 0)
+					memcpy(COHORT_ARENA(g), COHORT_ARENA(f), f->arenalen);
+			}
+			else
+				e = (CohortEntry *) clv_flat_insert(&v.flat, &cohort_spec, pos, key, p,
+													(char *) COHORT_ENTRIES(g), COHORT_ARENA(g));
+			f = g;
+		}
 	}
 	AddRevenue(e, m->value, m->scale, v.head.scale);
 	if (clv_money_sign(m) >= 0)
@@ -1111,7 +1195,8 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
 		p = clv_calendar_period(cal, ts);
 	}
-	result = FlatAddRow(f, types->keykind, &key, p, &amount);
+	result = FlatAddRow(f, !PG_ARGISNULL(0) && f == (CohortFlat *) DatumGetPointer(PG_GETARG_DATUM(0)),
+						types->keykind, &key, p, &amount);
 	if (result != (Datum) 0)
 		PG_RETURN_DATUM(result);
 
