@@ -67,18 +67,27 @@ typedef struct CohortFlat
 	((char *) COHORT_ENTRIES(f) + (Size) (f)->nentries * sizeof(CohortEntry))
 
 /*
- * The expanded form.  The zone name belongs to the state's memory context,
- * as the table does; "checkedby" and "checkedgen" remember the call site
- * (and its calendar) whose period and zone were found equal to the state's.
+ * The expanded form: a table of entries, or (what the combine function
+ * keeps while merging large states, e.g. those of parallel workers) a flat
+ * value.  The aggregate keeps an expanded state as it is, while it copies
+ * every new flat value it gets into its memory context: a large merged
+ * state stays in an expanded one so that it is written once.  The zone
+ * name and the flat value belong to the state's memory context, as the
+ * table does; "checkedby" and "checkedgen" remember the call site (and its
+ * calendar) whose period and zone were found equal to the state's.
  */
 struct CohortState
 {
 	ClvStateHeader hdr;
 	CohortHead	head;			/* head.keykind unused: see tab.kind */
-	ClvCustTab	tab;			/* entries are CohortEntry */
+	ClvCustTab	tab;			/* entries are CohortEntry (table form) */
+	CohortFlat *flat;			/* flat form, or NULL */
 	const void *checkedby;
 	uint64		checkedgen;
 };
+
+/* A merged state of at least this many entries stays expanded */
+#define COHORT_KEEP_EXPANDED	4096
 
 /* What a buffered row carries to its entry */
 typedef struct CohortRow
@@ -433,6 +442,8 @@ CohortGetFlatSize(ExpandedObjectHeader *eohptr)
 	uint64		arenalen;
 	Size		sz;
 
+	if (s->flat)
+		return VARSIZE(s->flat);
 	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
 	sz = FlatSize(strlen(s->head.tzname), n, arenalen);
 	CheckFlatSize(sz, n);
@@ -447,6 +458,12 @@ CohortFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 	uint32		n;
 	uint64		arenalen;
 
+	if (s->flat)
+	{
+		Assert(allocated_size == VARSIZE(s->flat));
+		memcpy(result, s->flat, allocated_size);
+		return;
+	}
 	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
 	s->head.keykind = s->tab.kind;
 	FlatWriteHead(f, allocated_size, &s->head, n, arenalen);
@@ -470,7 +487,44 @@ clv_cohort_view(Datum d, CohortView *v)
 {
 	CohortState *s = (CohortState *) clv_state_expanded(d, &cohort_methods, COHORT_TYPNAME);
 
-	FlatView(s ? StateFlatten(s) : FlatFromDatum(d), v);
+	if (s == NULL)
+		FlatView(FlatFromDatum(d), v);
+	else
+		FlatView(s->flat ? s->flat : StateFlatten(s), v);
+}
+
+/*
+ * Make flat value f (allocated in the state's memory context) the content
+ * of an expanded state in flat form, replacing what it held
+ */
+static void
+StateSetFlat(CohortState *s, CohortFlat *f)
+{
+	CohortView	v;
+	const char *tzname = s->head.tzname;
+
+	Assert(s->tab.nentries == 0);
+	if (s->flat)
+		pfree(s->flat);
+	s->flat = f;
+	FlatView(f, &v);
+	s->head = v.head;
+	s->head.tzname = tzname;	/* the state's own copy */
+}
+
+/* Put the entries of a flat-form expanded state into its table */
+static void
+StateToTable(CohortState *s)
+{
+	CohortView	v;
+
+	if (s->flat == NULL)
+		return;
+	FlatView(s->flat, &v);
+	clv_tab_set_kind(&s->tab, v.head.keykind, true);
+	clv_tab_merge_flat(&s->tab, &v.flat);
+	pfree(s->flat);
+	s->flat = NULL;
 }
 
 /* Raise the scale of an expanded state */
@@ -501,6 +555,7 @@ StateMerge(CohortState *s, const CohortView *v)
 {
 	ClvFlatTab	src = v->flat;
 
+	StateToTable(s);
 	CheckSameParameters(&s->head, v->head.period, v->head.tzname);
 	clv_tab_set_kind(&s->tab, v->head.keykind, true);
 	if (v->head.scale > s->head.scale)
@@ -529,6 +584,7 @@ StateAddRow(CohortState *s, const ClvKey *key, int32 p, const ClvMoney *m)
 {
 	CohortRow  *r;
 
+	StateToTable(s);
 	if (m->scale > s->head.scale)
 		StateRaiseScale(s, m->scale);
 	HeadAddRow(&s->head, p, m);
@@ -700,15 +756,19 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
  * ----------------------------------------------------------------
  */
 
-/* Merge two views into a new flat value in one sequential pass */
+/* Merge two views into a new flat value in one sequential pass, in cxt */
 static CohortFlat *
-FlatMerge(const CohortView *a, const CohortView *b)
+FlatMerge(const CohortView *a, const CohortView *b, MemoryContext cxt)
 {
 	CohortHead	h = a->head;
 	ClvFlatTab	ta = a->flat;
 	ClvFlatTab	tb = b->flat;
 	uint32		n;
 	uint64		arenalen;
+	uint64		nmax;
+	uint64		amax;
+	uint32		tzlen;
+	char	   *entries;
 	Size		sz;
 	CohortFlat *f;
 
@@ -721,15 +781,28 @@ FlatMerge(const CohortView *a, const CohortView *b)
 		RescaledCopy(&b->flat, b->head.scale, a->head.scale, &tb);
 	h.scale = Max(a->head.scale, b->head.scale);
 	HeadMergeRows(&h, &b->head);
-	clv_flat_merge_sizes(&ta, &tb, &cohort_spec, &n, &arenalen);
-	sz = FlatSize(strlen(h.tzname), n, arenalen);
+
+	/*
+	 * One pass into room for both inputs (the pages a large allocation does
+	 * not use are never touched); every entry and arena byte is written,
+	 * only the head is cleared.  The arena is written after the room for
+	 * the entries and moved down to follow the entries written.
+	 */
+	nmax = (uint64) ta.nentries + tb.nentries;
+	amax = ta.arenalen + tb.arenalen;
+	tzlen = strlen(h.tzname);
+	f = MemoryContextAllocExtended(cxt, FlatSize(tzlen, nmax, amax), MCXT_ALLOC_HUGE);
+	clv_advise_huge_pages(f, FlatSize(tzlen, nmax, amax));
+	entries = (char *) f + sizeof(CohortFlat) + MAXALIGN(tzlen + 1);
+	clv_flat_merge_bounded(&ta, &tb, &cohort_spec, entries, entries + nmax * sizeof(CohortEntry),
+						   &n, &arenalen);
+	if (arenalen > 0)
+		memmove(entries + (Size) n * sizeof(CohortEntry), entries + nmax * sizeof(CohortEntry),
+				arenalen);
+	sz = FlatSize(tzlen, n, arenalen);
 	clv_check_state_memory(sz, "cohort");
 	CheckFlatSize(sz, n);
-	/* every entry and arena byte is written: only the head is cleared */
-	f = palloc_extended(sz, MCXT_ALLOC_HUGE);
-	clv_advise_huge_pages(f, sz);
 	FlatWriteHead(f, sz, &h, n, arenalen);
-	clv_flat_merge(&ta, &tb, &cohort_spec, (char *) COHORT_ENTRIES(f), COHORT_ARENA(f));
 	if (ta.entries != a->flat.entries)
 		pfree(ta.entries);
 	if (tb.entries != b->flat.entries)
@@ -1212,11 +1285,13 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
  * Combine function of clv_cohort_state, and transition function of
  * rollup(clv_cohort_state): merge the second state into the first.
  *
- * The first input becomes the state as it is (nodeAgg copies it; a value
+ * The first input becomes the state as it is (a small one is copied by the
+ * aggregate, a large one into an expanded state in flat form; a value
  * stored by clv 0.2.0 is converted first).  A flat state merged with an
  * input of comparable size (the partial states of parallel workers) is
- * merged in one sequential pass over the two sorted entry arrays; many
- * small inputs (monthly states rolled up) go into an expanded state.
+ * merged in one sequential pass over the two sorted entry arrays, into an
+ * expanded state in flat form when large; many small inputs (monthly
+ * states rolled up) go into a table.
  */
 PG_FUNCTION_INFO_V1(clv_cohort_state_combine);
 Datum
@@ -1224,8 +1299,10 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_cohort_state_combine",
 											   "rollup(clv_cohort_state)");
+	CohortView	a;
 	CohortView	b;
 	CohortState *s;
+	CohortFlat *f;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -1237,19 +1314,39 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 	{
 		if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(1))))
 			PG_RETURN_DATUM(PG_GETARG_DATUM(1));
-		PG_RETURN_POINTER(FlatFromDatum(PG_GETARG_DATUM(1)));
+		f = FlatFromDatum(PG_GETARG_DATUM(1));
+		if (f->nentries < COHORT_KEEP_EXPANDED)
+			PG_RETURN_POINTER(f);
+		/* a large state: copied once, into an expanded state */
+		FlatView(f, &a);
+		s = StateCreate(aggcontext, &a.head, 0);
+		StateSetFlat(s, memcpy(MemoryContextAllocExtended(s->hdr.eoh.eoh_context, VARSIZE(f),
+														  MCXT_ALLOC_HUGE),
+							   f, VARSIZE(f)));
+		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 	}
 
 	clv_cohort_view(PG_GETARG_DATUM(1), &b);
 	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
 	{
-		CohortView	a;
-
 		FlatView(FlatFromDatum(PG_GETARG_DATUM(0)), &a);
 		if ((uint64) b.flat.nentries * 8 >= a.flat.nentries)
-			PG_RETURN_POINTER(FlatMerge(&a, &b));
+		{
+			if ((uint64) a.flat.nentries + b.flat.nentries < COHORT_KEEP_EXPANDED)
+				PG_RETURN_POINTER(FlatMerge(&a, &b, CurrentMemoryContext));
+			s = StateCreate(aggcontext, &a.head, 0);
+			StateSetFlat(s, FlatMerge(&a, &b, s->hdr.eoh.eoh_context));
+			PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+		}
 	}
 	s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
-	StateMerge(s, &b);
+	if (s->flat && (uint64) b.flat.nentries * 8 >= s->flat->nentries)
+	{
+		/* a new flat value of the state, merged in one pass */
+		FlatView(s->flat, &a);
+		StateSetFlat(s, FlatMerge(&a, &b, s->hdr.eoh.eoh_context));
+	}
+	else
+		StateMerge(s, &b);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
