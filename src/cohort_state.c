@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * cohort_state.c
- *	  The clv_cohort_state type on the state engine (custtab.h): entries
- *	  keyed by (customer, period), the flat and expanded forms, merges, the
- *	  binary and text forms (which read those of clv 0.2.0 too), and the
- *	  transition and combine functions of its aggregates.
+ *	  The clv_cohort_state type on the state engine's flat tables
+ *	  (custtab.h): entries keyed by (customer, period), the flat and
+ *	  expanded forms, merges, the binary and text forms (which read those of
+ *	  clv 0.2.0 too), and the transition and combine functions of its
+ *	  aggregates.
  *
  * Flat form (a varlena, the stored form since clv 0.3.0):
  *		CohortFlat header
@@ -21,8 +22,14 @@
  *
  * While an aggregate updates it, a state is either a small flat value (at
  * most COHORT_SMALL customer-periods, updated in place: no memory context
- * per group) or an expanded object holding a ClvCustTab of the same
- * entries, flattened only when the state leaves the process or is stored.
+ * per group) or an expanded object: a flat value of the entries sorted so
+ * far and a buffer of rows sorted in by batches.  Why not the engine's hash
+ * table (ClvCustTab): a cohort state has nearly as many entries as rows
+ * (customer-periods, not customers), so nearly every row would insert into
+ * a table of millions of entries at a random place, and the table would
+ * then be sorted to be flattened; sorting the rows directly costs a third
+ * less (10M rows, 8M customer-periods: 3.0 s instead of 4.9 s of CPU) and
+ * leaves the state in its canonical, flat order.
  *
  *-------------------------------------------------------------------------
  */
@@ -67,35 +74,39 @@ typedef struct CohortFlat
 	((char *) COHORT_ENTRIES(f) + (Size) (f)->nentries * sizeof(CohortEntry))
 
 /*
- * The expanded form: a table of entries, or (what the combine function
- * keeps while merging large states, e.g. those of parallel workers) a flat
- * value.  The aggregate keeps an expanded state as it is, while it copies
- * every new flat value it gets into its memory context: a large merged
- * state stays in an expanded one so that it is written once.  The zone
- * name and the flat value belong to the state's memory context, as the
- * table does; "checkedby" and "checkedgen" remember the call site (and its
- * calendar) whose period and zone were found equal to the state's.
+ * The expanded form: the entries sorted so far (a flat value), and the
+ * rows added since, not sorted yet (entries with repeated keys, in any
+ * order, and the bytes of their text/uuid keys).  Rows are sorted in by
+ * batches (StateSortRows): that is cheaper than looking each row up in a
+ * hash table of millions of customer-periods, and the sorted part is the
+ * canonical flat value, ready to be stored or merged.  The aggregate keeps
+ * an expanded state as it is (while it copies every new flat value it gets
+ * into its memory context), so a large state is written once per merge.
+ * The zone name, the flat value and the buffers belong to the state's
+ * memory context; "checkedby" and "checkedgen" remember the call site (and
+ * its calendar) whose period and zone were found equal to the state's.
  */
 struct CohortState
 {
 	ClvStateHeader hdr;
-	CohortHead	head;			/* head.keykind unused: see tab.kind */
-	ClvCustTab	tab;			/* entries are CohortEntry (table form) */
-	CohortFlat *flat;			/* flat form, or NULL */
+	CohortHead	head;			/* of the whole state (flat's kept in step) */
+	CohortFlat *flat;			/* the sorted entries, or NULL */
+	CohortEntry *rows;			/* rows not sorted in yet */
+	uint32		nrows;
+	uint32		maxrows;
+	CohortEntry *scratch;		/* room to sort them (integer keys) */
+	uint32		maxscratch;
+	char	   *rowkeys;		/* arena of their keys (text/uuid keys) */
+	uint64		rowkeyslen;
+	uint64		rowkeyscap;
+	int64		lastkeyref;		/* the last key put into rowkeys */
+	uint32		lastkeylen;
 	const void *checkedby;
 	uint64		checkedgen;
 };
 
 /* A merged state of at least this many entries stays expanded */
 #define COHORT_KEEP_EXPANDED	4096
-
-/* What a buffered row carries to its entry */
-typedef struct CohortRow
-{
-	int128		amount;			/* times 10^scale */
-	int32		scale;			/* <= the state's scale */
-	bool		is_order;
-} CohortRow;
 
 /* ----------------------------------------------------------------
  * Entries
@@ -146,19 +157,6 @@ static const ClvEntrySpec cohort_spec = {
 	.init = NULL,				/* zero: no orders, no revenue */
 	.merge = EntryMerge
 };
-
-/* Apply a buffered row to its entry (arg: the state) */
-static void
-ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
-{
-	const CohortState *s = (const CohortState *) arg;
-	const CohortRow *r = (const CohortRow *) payload;
-	CohortEntry *e = (CohortEntry *) entry;
-
-	AddRevenue(e, r->amount, r->scale, s->head.scale);
-	if (r->is_order)
-		AddOrders(e, 1);
-}
 
 /* Raise the scale of n entries' revenues from "from" to "to" */
 static void
@@ -395,18 +393,23 @@ static const ExpandedObjectMethods cohort_methods = {
 	CohortFlattenInto
 };
 
-/* An empty expanded state under "parent" sized for "expected" entries */
+/* Bytes an expanded state holds, for clv.max_state_memory */
+static Size
+StateBytes(const CohortState *s, uint64 maxrows, uint64 rowkeyscap, Size flatsize)
+{
+	return sizeof(CohortState) + (maxrows + s->maxscratch) * sizeof(CohortEntry) +
+		rowkeyscap + flatsize;
+}
+
+/* An empty expanded state under "parent" with the given head */
 static CohortState *
-StateCreate(MemoryContext parent, const CohortHead *h, uint32 expected)
+StateCreate(MemoryContext parent, const CohortHead *h)
 {
 	CohortState *s = clv_state_create(sizeof(CohortState), &cohort_methods, parent,
 									  COHORT_TYPNAME);
-	MemoryContext cxt = s->hdr.eoh.eoh_context;
 
 	s->head = *h;
-	s->head.tzname = MemoryContextStrdup(cxt, h->tzname);
-	clv_tab_init(&s->tab, &cohort_spec, cxt, h->keykind, expected, NULL);
-	clv_tab_batch_init(&s->tab, sizeof(CohortRow), ApplyRow, s);
+	s->head.tzname = MemoryContextStrdup(s->hdr.eoh.eoh_context, h->tzname);
 	return s;
 }
 
@@ -419,7 +422,7 @@ clv_cohort_create(MemoryContext parent, ClvPeriod period, const char *tzname)
 	h.period = period;
 	h.tzname = tzname;
 	h.keykind = CLV_KEY_NONE;
-	return StateCreate(parent, &h, 0);
+	return StateCreate(parent, &h);
 }
 
 void
@@ -434,52 +437,261 @@ clv_cohort_datum(CohortState *s)
 	return EOHPGetRODatum(&s->hdr.eoh);
 }
 
+/*
+ * Make flat value f (allocated in the state's memory context, with the
+ * state's head) the sorted part of the state, in place of the old one
+ */
+static void
+StateSetFlat(CohortState *s, CohortFlat *f)
+{
+	if (s->flat)
+		pfree(s->flat);
+	s->flat = f;
+}
+
+/* The sorted part of the state as a flat table */
+static void
+StateFlatTab(const CohortState *s, ClvFlatTab *t)
+{
+	if (s->flat)
+		clv_flat_init(t, &cohort_spec, s->head.keykind, s->flat->nentries,
+					  (char *) COHORT_ENTRIES(s->flat), COHORT_ARENA(s->flat), s->flat->arenalen);
+	else
+		clv_flat_init(t, &cohort_spec, s->head.keykind, 0, NULL, NULL, 0);
+}
+
+/*
+ * A new flat value in memory context cxt with head h: the merge of flat
+ * tables a and b (of h's key kind and scale), in one pass into room for
+ * both (the pages a large allocation does not use are never touched).  The
+ * arena is written after the room for the entries and moved down to follow
+ * the entries written.
+ */
+static CohortFlat *
+MergeTabs(const ClvFlatTab *a, const ClvFlatTab *b, const CohortHead *h, MemoryContext cxt)
+{
+	uint64		nmax = (uint64) a->nentries + b->nentries;
+	uint64		amax = a->arenalen + b->arenalen;
+	uint32		tzlen = strlen(h->tzname);
+	uint32		n;
+	uint64		arenalen;
+	char	   *entries;
+	CohortFlat *f;
+	Size		sz;
+
+	f = MemoryContextAllocExtended(cxt, FlatSize(tzlen, nmax, amax), MCXT_ALLOC_HUGE);
+	entries = (char *) f + sizeof(CohortFlat) + MAXALIGN(tzlen + 1);
+	clv_flat_merge_bounded(a, b, &cohort_spec, entries, entries + nmax * sizeof(CohortEntry),
+						   &n, &arenalen);
+	if (arenalen > 0)
+		memmove(entries + (Size) n * sizeof(CohortEntry), entries + nmax * sizeof(CohortEntry),
+				arenalen);
+	sz = FlatSize(tzlen, n, arenalen);
+	CheckFlatSize(sz, n);
+	FlatWriteHead(f, sz, h, n, arenalen);
+	return f;
+}
+
+/* Merge flat table t (at the state's scale) into the state's sorted part */
+static void
+StateMergeFlat(CohortState *s, const ClvFlatTab *t)
+{
+	ClvFlatTab	mine;
+	CohortFlat *f;
+
+	StateFlatTab(s, &mine);
+	mine.kind = s->head.keykind;
+	f = MergeTabs(&mine, t, &s->head, s->hdr.eoh.eoh_context);
+	clv_check_state_memory(StateBytes(s, s->maxrows, s->rowkeyscap, VARSIZE(f)), "cohort");
+	StateSetFlat(s, f);
+}
+
+/* Do rows i and j of a flat table of text/uuid keys have the same key? */
+static bool
+RowsSameKey(const ClvFlatTab *t, uint32 i, uint32 j)
+{
+	ClvKey		a;
+	ClvKey		b;
+
+	clv_flat_key(t, i, &a);
+	clv_flat_key(t, j, &b);
+	return clv_key_cmp(t->kind, &a, &b) == 0;
+}
+
+/*
+ * Sort n rows with integer keys by (customer, period): an LSD radix sort on
+ * the bytes in which the rows differ (customer ids below 2^24 and months
+ * of a few years take four passes), moving the 40-byte rows between
+ * "rows" and "scratch" (both n long); returns the one that holds the
+ * result.
+ */
+static CohortEntry *
+SortIntRows(CohortEntry *rows, CohortEntry *scratch, uint32 n)
+{
+	uint32	   *counts = palloc0(16 * 256 * sizeof(uint32));
+	int			passes[16];
+	int			npasses = 0;
+	CohortEntry *in = rows;
+	CohortEntry *out = scratch;
+	uint64		first[2];
+	uint32		i;
+	int			b;
+
+#define ROWBITS(e, k) ((k) == 0 ? (uint64) (e)->period ^ (UINT64CONST(1) << 63) : \
+					   (uint64) (e)->keyref ^ (UINT64CONST(1) << 63))
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		lo = ROWBITS(&rows[i], 0);
+		uint64		hi = ROWBITS(&rows[i], 1);
+
+		for (b = 0; b < 8; b++)
+		{
+			counts[b * 256 + ((lo >> (8 * b)) & 0xFF)]++;
+			counts[(8 + b) * 256 + ((hi >> (8 * b)) & 0xFF)]++;
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	first[0] = ROWBITS(&rows[0], 0);
+	first[1] = ROWBITS(&rows[0], 1);
+	for (b = 0; b < 16; b++)
+		if (counts[b * 256 + ((first[b / 8] >> (8 * (b % 8))) & 0xFF)] != n)
+			passes[npasses++] = b;
+	for (b = 0; b < npasses; b++)
+	{
+		uint32	   *c = counts + passes[b] * 256;
+		int			shift = 8 * (passes[b] % 8);
+		int			word = passes[b] / 8;
+		uint32		off = 0;
+		int			v;
+		CohortEntry *tmp;
+
+		for (v = 0; v < 256; v++)
+		{
+			uint32		cnt = c[v];
+
+			c[v] = off;
+			off += cnt;
+		}
+		for (i = 0; i < n; i++)
+			out[c[(ROWBITS(&in[i], word) >> shift) & 0xFF]++] = in[i];
+		tmp = in;
+		in = out;
+		out = tmp;
+		CHECK_FOR_INTERRUPTS();
+	}
+#undef ROWBITS
+	pfree(counts);
+	return in;
+}
+
+/*
+ * Sort the buffered rows into the state: sort them by (customer, period),
+ * sum the rows of each customer-period (in place), and merge the sums with
+ * the sorted part in one sequential pass.  The row buffers stay for the
+ * next rows.
+ */
+static void
+StateSortRows(CohortState *s)
+{
+	ClvFlatTab	rows;
+	ClvFlatTab	sums;
+	CohortEntry *r;
+	uint32		n = 0;
+	uint32		i;
+	bool		intkeys = s->head.keykind == CLV_KEY_INT8;
+
+	if (s->nrows == 0)
+		return;
+	if (intkeys)
+	{
+		if (s->scratch == NULL || s->maxscratch < s->maxrows)
+		{
+			if (s->scratch)
+				pfree(s->scratch);
+			s->scratch = NULL;
+			s->maxscratch = 0;
+			clv_check_state_memory(StateBytes(s, 2 * (uint64) s->maxrows, s->rowkeyscap,
+											  s->flat ? VARSIZE(s->flat) : 0), "cohort");
+			s->scratch = MemoryContextAllocHuge(s->hdr.eoh.eoh_context,
+												(Size) s->maxrows * sizeof(CohortEntry));
+			s->maxscratch = s->maxrows;
+		}
+		r = SortIntRows(s->rows, s->scratch, s->nrows);
+		if (r != s->rows)
+		{
+			/* the sorted rows are in the scratch buffer: swap the two */
+			uint32		maxr = s->maxrows;
+
+			s->scratch = s->rows;
+			s->rows = r;
+			s->maxrows = s->maxscratch;
+			s->maxscratch = maxr;
+		}
+	}
+	clv_flat_init(&rows, &cohort_spec, s->head.keykind, s->nrows, (char *) s->rows,
+				  s->rowkeys, s->rowkeyslen);
+	if (!intkeys)
+		clv_flat_sort(&rows);
+
+	/* the sums, in place (their keys stay in the rows' arena) */
+	r = s->rows;
+	for (i = 0; i < s->nrows; i++)
+	{
+		if (i > 0 && r[i].period == r[n - 1].period &&
+			(r[i].keyref == r[n - 1].keyref ||
+			 (!intkeys && RowsSameKey(&rows, i - 1, i))))
+			EntryMerge(&r[n - 1], &r[i]);	/* the same customer-period */
+		else
+			r[n++] = r[i];
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	clv_flat_init(&sums, &cohort_spec, s->head.keykind, n, (char *) r,
+				  s->rowkeys, s->rowkeyslen);
+	StateMergeFlat(s, &sums);
+	s->nrows = 0;
+	s->rowkeyslen = 0;
+}
+
+/*
+ * Sort the buffered rows in, and bring the head of the sorted part up to
+ * date (rows and merges change the state's head first)
+ */
+static void
+StateSortAll(CohortState *s)
+{
+	StateSortRows(s);
+	if (s->flat)
+		FlatWriteHead(s->flat, VARSIZE(s->flat), &s->head, s->flat->nentries,
+					  s->flat->arenalen);
+}
+
 static Size
 CohortGetFlatSize(ExpandedObjectHeader *eohptr)
 {
 	CohortState *s = (CohortState *) eohptr;
-	uint32		n;
-	uint64		arenalen;
-	Size		sz;
 
+	StateSortAll(s);
 	if (s->flat)
 		return VARSIZE(s->flat);
-	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
-	sz = FlatSize(strlen(s->head.tzname), n, arenalen);
-	CheckFlatSize(sz, n);
-	return sz;
+	return FlatSize(strlen(s->head.tzname), 0, 0);
 }
 
 static void
 CohortFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
 	CohortState *s = (CohortState *) eohptr;
-	CohortFlat *f = (CohortFlat *) result;
-	uint32		n;
-	uint64		arenalen;
 
+	StateSortAll(s);
 	if (s->flat)
 	{
 		Assert(allocated_size == VARSIZE(s->flat));
 		memcpy(result, s->flat, allocated_size);
-		return;
 	}
-	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
-	s->head.keykind = s->tab.kind;
-	FlatWriteHead(f, allocated_size, &s->head, n, arenalen);
-	clv_tab_flatten(&s->tab, (char *) COHORT_ENTRIES(f), COHORT_ARENA(f));
-}
-
-/* The flat value of an expanded state, in the current memory context */
-static CohortFlat *
-StateFlatten(CohortState *s)
-{
-	Size		sz = CohortGetFlatSize(&s->hdr.eoh);
-	void	   *flat = palloc_extended(sz, MCXT_ALLOC_HUGE);
-
-	clv_advise_huge_pages(flat, sz);
-	CohortFlattenInto(&s->hdr.eoh, flat, sz);
-	return (CohortFlat *) flat;
+	else
+		FlatWriteHead((CohortFlat *) result, allocated_size, &s->head, 0, 0);
 }
 
 void
@@ -490,80 +702,189 @@ clv_cohort_view(Datum d, CohortView *v)
 	if (s == NULL)
 		FlatView(FlatFromDatum(d), v);
 	else
-		FlatView(s->flat ? s->flat : StateFlatten(s), v);
+	{
+		StateSortAll(s);
+		if (s->flat == NULL)
+		{
+			/* an empty state: give it an empty flat value */
+			Size		sz = FlatSize(strlen(s->head.tzname), 0, 0);
+			CohortFlat *f = MemoryContextAlloc(s->hdr.eoh.eoh_context, sz);
+
+			FlatWriteHead(f, sz, &s->head, 0, 0);
+			StateSetFlat(s, f);
+		}
+		FlatView(s->flat, v);
+	}
 }
 
-/*
- * Make flat value f (allocated in the state's memory context) the content
- * of an expanded state in flat form, replacing what it held
- */
-static void
-StateSetFlat(CohortState *s, CohortFlat *f)
-{
-	CohortView	v;
-	const char *tzname = s->head.tzname;
-
-	Assert(s->tab.nentries == 0);
-	if (s->flat)
-		pfree(s->flat);
-	s->flat = f;
-	FlatView(f, &v);
-	s->head = v.head;
-	s->head.tzname = tzname;	/* the state's own copy */
-}
-
-/* Put the entries of a flat-form expanded state into its table */
-static void
-StateToTable(CohortState *s)
-{
-	CohortView	v;
-
-	if (s->flat == NULL)
-		return;
-	FlatView(s->flat, &v);
-	clv_tab_set_kind(&s->tab, v.head.keykind, true);
-	clv_tab_merge_flat(&s->tab, &v.flat);
-	pfree(s->flat);
-	s->flat = NULL;
-}
-
-/* Raise the scale of an expanded state */
+/* Raise the scale of an expanded state (its sorted part and its rows) */
 static void
 StateRaiseScale(CohortState *s, int32 scale)
 {
-	uint32		pos = 0;
-	CohortEntry *e;
-	uint32		i = 0;
-
 	if (scale <= s->head.scale)
 		return;
-	while ((e = (CohortEntry *) clv_tab_next(&s->tab, &pos)) != NULL)
+	if (s->flat)
 	{
-		ClvMoney	m = {e->revenue, s->head.scale, 0};
-
-		clv_money_rescale(&m, scale);
-		e->revenue = m.value;
-		if ((++i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
+		RescaleEntries(COHORT_ENTRIES(s->flat), s->flat->nentries, s->head.scale, scale);
+		s->flat->scale = (int16) scale;
 	}
+	RescaleEntries(s->rows, s->nrows, s->head.scale, scale);
 	s->head.scale = scale;
 }
 
-/* Merge a view into an expanded state */
+/* Sort the buffered rows in, when there are many compared with the state */
+#define COHORT_MIN_ROWS		(64 * 1024)
+
+/*
+ * Make room for one more buffered row: sort the buffer in when it holds as
+ * many rows as the sorted part has entries (at least COHORT_MIN_ROWS), so
+ * that every row is sorted once and the merges cost about twice the final
+ * state, or when growing it would exceed clv.max_state_memory (rows of
+ * the same customer-period take one entry once sorted); otherwise grow it.
+ */
+static inline void
+StateRoomForRow(CohortState *s, uint32 keylen)
+{
+	if (unlikely(s->nrows == s->maxrows))
+	{
+		uint64		nflat = s->flat ? s->flat->nentries : 0;
+		uint64		newmax = Min(Max((uint64) s->maxrows * 2, 1024),
+								 Max(COHORT_MIN_ROWS, nflat));
+		Size		flatsize = s->flat ? VARSIZE(s->flat) : 0;
+		Size		newbytes = StateBytes(s, newmax, s->rowkeyscap, flatsize);
+
+		if (s->nrows > 0 &&
+			(s->nrows >= Max(COHORT_MIN_ROWS, nflat) ||
+			 newbytes / 1024 > (Size) clv_max_state_memory_kb))
+			StateSortRows(s);
+		else
+		{
+			clv_check_state_memory(newbytes, "cohort");
+			s->rows = s->rows ?
+				repalloc_huge(s->rows, newmax * sizeof(CohortEntry)) :
+				MemoryContextAllocHuge(s->hdr.eoh.eoh_context, newmax * sizeof(CohortEntry));
+			s->maxrows = (uint32) newmax;
+		}
+	}
+	if (keylen > 0 && unlikely(s->rowkeyslen + keylen > s->rowkeyscap))
+	{
+		uint64		newcap = Max(Max(s->rowkeyscap * 2, 1024), s->rowkeyslen + keylen);
+		Size		flatsize = s->flat ? VARSIZE(s->flat) : 0;
+		Size		newbytes = StateBytes(s, s->maxrows, newcap, flatsize);
+
+		if (s->nrows > 0 && newbytes / 1024 > (Size) clv_max_state_memory_kb)
+		{
+			/* the sorted rows keep each key once */
+			StateSortRows(s);
+			if (keylen <= s->rowkeyscap)
+				return;
+		}
+		clv_check_state_memory(newbytes, "cohort");
+		s->rowkeys = s->rowkeys ? repalloc_huge(s->rowkeys, newcap) :
+			MemoryContextAllocHuge(s->hdr.eoh.eoh_context, newcap);
+		s->rowkeyscap = newcap;
+	}
+}
+
+/* Buffer one entry (at the state's scale) with key "key" */
+static inline CohortEntry *
+StatePushEntry(CohortState *s, const ClvKey *key, int64 period)
+{
+	CohortEntry *e;
+
+	if (s->head.keykind == CLV_KEY_INT8)
+	{
+		StateRoomForRow(s, 0);
+		e = &s->rows[s->nrows++];
+		e->keyref = key->ival;
+	}
+	else
+	{
+		StateRoomForRow(s, clv_key_arena_bytes(s->head.keykind, key->len));
+		e = &s->rows[s->nrows++];
+		/* a key like the last row's is stored once */
+		if (s->nrows > 1 && s->lastkeylen == key->len &&
+			memcmp(s->rowkeys + s->lastkeyref + sizeof(uint32), key->bytes, key->len) == 0)
+			e->keyref = s->lastkeyref;
+		else
+		{
+			e->keyref = clv_key_arena_put(s->rowkeys, &s->rowkeyslen, key);
+			s->lastkeyref = e->keyref;
+			s->lastkeylen = key->len;
+		}
+	}
+	e->period = period;
+	return e;
+}
+
+/* Add a row to an expanded state (its key kind already checked) */
+static void
+StateAddRow(CohortState *s, const ClvKey *key, int32 p, const ClvMoney *m)
+{
+	CohortEntry *e;
+
+	if (m->scale > s->head.scale)
+		StateRaiseScale(s, m->scale);
+	HeadAddRow(&s->head, p, m);
+	e = StatePushEntry(s, key, p);
+	e->orders = clv_money_sign(m) >= 0 ? 1 : 0;
+	e->revenue = 0;
+	AddRevenue(e, m->value, m->scale, s->head.scale);
+}
+
+/* Set the key kind of a state for a row, or check it (42804) */
+static inline void
+StateRowKind(CohortState *s, ClvKeyKind kind)
+{
+	if (unlikely(s->head.keykind != kind))
+		s->head.keykind = clv_row_kind(&cohort_spec, s->head.keykind,
+									   (s->flat ? s->flat->nentries : 0) + s->nrows, kind);
+}
+
+void
+clv_cohort_add(CohortState *s, const ClvKey *key, ClvKeyKind kind, int32 period,
+			   const ClvMoney *amount)
+{
+	StateRowKind(s, kind);
+	StateAddRow(s, key, period, amount);
+}
+
+/*
+ * Merge a view into an expanded state: in one pass into the sorted part
+ * when the view is large compared with it, else (many small states rolled
+ * up) as buffered rows
+ */
 static void
 StateMerge(CohortState *s, const CohortView *v)
 {
 	ClvFlatTab	src = v->flat;
+	uint64		nflat = s->flat ? s->flat->nentries : 0;
+	uint32		i;
 
-	StateToTable(s);
 	CheckSameParameters(&s->head, v->head.period, v->head.tzname);
-	clv_tab_set_kind(&s->tab, v->head.keykind, true);
+	s->head.keykind = clv_merge_kinds(&cohort_spec, s->head.keykind, v->head.keykind);
+	src.kind = s->head.keykind;
 	if (v->head.scale > s->head.scale)
 		StateRaiseScale(s, v->head.scale);
 	else if (v->head.scale < s->head.scale)
 		RescaledCopy(&v->flat, v->head.scale, s->head.scale, &src);
 	HeadMergeRows(&s->head, &v->head);
-	clv_tab_merge_flat(&s->tab, &src);
+	if ((uint64) src.nentries * 8 >= nflat)
+		StateMergeFlat(s, &src);
+	else
+	{
+		for (i = 0; i < src.nentries; i++)
+		{
+			const CohortEntry *e = (const CohortEntry *) CLV_FLAT_ENTRY(&src, i);
+			ClvKey		key;
+			CohortEntry *r;
+
+			clv_flat_key(&src, i, &key);
+			r = StatePushEntry(s, &key, e->period);
+			r->orders = e->orders;
+			r->revenue = e->revenue;
+		}
+	}
 	if (src.entries != v->flat.entries)
 		pfree(src.entries);
 }
@@ -572,35 +893,11 @@ StateMerge(CohortState *s, const CohortView *v)
 static CohortState *
 StateFromView(const CohortView *v, MemoryContext aggcontext)
 {
-	CohortState *s = StateCreate(aggcontext, &v->head, v->flat.nentries);
+	CohortState *s = StateCreate(aggcontext, &v->head);
 
-	clv_tab_merge_flat(&s->tab, &v->flat);
+	if (v->flat.nentries > 0)
+		StateMergeFlat(s, &v->flat);
 	return s;
-}
-
-/* Add a row to an expanded state */
-static void
-StateAddRow(CohortState *s, const ClvKey *key, int32 p, const ClvMoney *m)
-{
-	CohortRow  *r;
-
-	StateToTable(s);
-	if (m->scale > s->head.scale)
-		StateRaiseScale(s, m->scale);
-	HeadAddRow(&s->head, p, m);
-	r = (CohortRow *) clv_tab_push(&s->tab, key, p);
-	r->amount = m->value;
-	r->scale = m->scale;
-	r->is_order = clv_money_sign(m) >= 0;
-	clv_tab_pushed(&s->tab);
-}
-
-void
-clv_cohort_add(CohortState *s, const ClvKey *key, ClvKeyKind kind, int32 period,
-			   const ClvMoney *amount)
-{
-	clv_tab_set_kind(&s->tab, kind, false);
-	StateAddRow(s, key, period, amount);
 }
 
 /* ----------------------------------------------------------------
@@ -756,20 +1053,13 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
  * ----------------------------------------------------------------
  */
 
-/* Merge two views into a new flat value in one sequential pass, in cxt */
+/* Merge two (small) views into a new flat value in one sequential pass */
 static CohortFlat *
-FlatMerge(const CohortView *a, const CohortView *b, MemoryContext cxt)
+FlatMerge(const CohortView *a, const CohortView *b)
 {
 	CohortHead	h = a->head;
 	ClvFlatTab	ta = a->flat;
 	ClvFlatTab	tb = b->flat;
-	uint32		n;
-	uint64		arenalen;
-	uint64		nmax;
-	uint64		amax;
-	uint32		tzlen;
-	char	   *entries;
-	Size		sz;
 	CohortFlat *f;
 
 	CheckSameParameters(&a->head, b->head.period, b->head.tzname);
@@ -781,28 +1071,8 @@ FlatMerge(const CohortView *a, const CohortView *b, MemoryContext cxt)
 		RescaledCopy(&b->flat, b->head.scale, a->head.scale, &tb);
 	h.scale = Max(a->head.scale, b->head.scale);
 	HeadMergeRows(&h, &b->head);
-
-	/*
-	 * One pass into room for both inputs (the pages a large allocation does
-	 * not use are never touched); every entry and arena byte is written,
-	 * only the head is cleared.  The arena is written after the room for
-	 * the entries and moved down to follow the entries written.
-	 */
-	nmax = (uint64) ta.nentries + tb.nentries;
-	amax = ta.arenalen + tb.arenalen;
-	tzlen = strlen(h.tzname);
-	f = MemoryContextAllocExtended(cxt, FlatSize(tzlen, nmax, amax), MCXT_ALLOC_HUGE);
-	clv_advise_huge_pages(f, FlatSize(tzlen, nmax, amax));
-	entries = (char *) f + sizeof(CohortFlat) + MAXALIGN(tzlen + 1);
-	clv_flat_merge_bounded(&ta, &tb, &cohort_spec, entries, entries + nmax * sizeof(CohortEntry),
-						   &n, &arenalen);
-	if (arenalen > 0)
-		memmove(entries + (Size) n * sizeof(CohortEntry), entries + nmax * sizeof(CohortEntry),
-				arenalen);
-	sz = FlatSize(tzlen, n, arenalen);
-	clv_check_state_memory(sz, "cohort");
-	CheckFlatSize(sz, n);
-	FlatWriteHead(f, sz, &h, n, arenalen);
+	f = MergeTabs(&ta, &tb, &h, CurrentMemoryContext);
+	clv_check_state_memory(VARSIZE(f), "cohort");
 	if (ta.entries != a->flat.entries)
 		pfree(ta.entries);
 	if (tb.entries != b->flat.entries)
@@ -950,6 +1220,7 @@ RecvV1(StringInfo buf, CohortWireHead *w)
 	ClvKey	   *sorted;
 	CohortState *s;
 	CohortFlat *f;
+	ClvFlatTab	rows;
 
 	keys = palloc_extended(sizeof(ClvKey) * Max(ncust, 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < ncust; i++)
@@ -970,7 +1241,7 @@ RecvV1(StringInfo buf, CohortWireHead *w)
 	npairs = pq_getmsgint(buf, 4);
 	if (npairs < 0 || (npairs > 0 && ncust == 0) || npairs > (buf->len - buf->cursor) / 32)
 		BadBinary("The number of customer-periods is invalid.");
-	s = StateCreate(CurrentMemoryContext, &w->head, npairs);
+	s = StateCreate(CurrentMemoryContext, &w->head);
 	for (i = 0; i < npairs; i++)
 	{
 		int32		cust = pq_getmsgint(buf, 4);
@@ -978,20 +1249,29 @@ RecvV1(StringInfo buf, CohortWireHead *w)
 		int64		orders = pq_getmsgint64(buf);
 		int128		revenue = clv_recv_int128(buf);
 		CohortEntry *e;
-		bool		found;
 
 		if (cust < 0 || cust >= ncust || orders < 0 || p > w->head.lastperiod ||
 			p < w->minperiod || p > w->maxperiod)
 			BadBinary("A customer-period is invalid.");
-		e = (CohortEntry *) clv_tab_lookup(&s->tab, &keys[cust], p, &found);
-		if (found)
-			BadBinary("A customer-period appears twice.");
+		e = StatePushEntry(s, &keys[cust], p);
 		e->orders = orders;
 		e->revenue = revenue;
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	f = StateFlatten(s);
+	/* the customer-periods, sorted: none may appear twice */
+	clv_flat_init(&rows, &cohort_spec, s->head.keykind, s->nrows, (char *) s->rows,
+				  s->rowkeys, s->rowkeyslen);
+	clv_flat_sort(&rows);
+	if (clv_flat_has_duplicates(&rows))
+		BadBinary("A customer-period appears twice.");
+	StateSortRows(s);
+	f = palloc_extended(s->flat ? VARSIZE(s->flat) : FlatSize(strlen(w->tzname), 0, 0),
+						MCXT_ALLOC_HUGE);
+	if (s->flat)
+		memcpy(f, s->flat, VARSIZE(s->flat));
+	else
+		FlatWriteHead(f, FlatSize(strlen(w->tzname), 0, 0), &w->head, 0, 0);
 	clv_cohort_free(s);
 	pfree(keys);
 	return f;
@@ -1239,8 +1519,7 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 
 			clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
 			clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
-			if (unlikely(s->tab.kind != types->keykind))
-				clv_tab_set_kind(&s->tab, types->keykind, false);
+			StateRowKind(s, types->keykind);
 			StateAddRow(s, &key, clv_calendar_period(cal, ts), &amount);
 		}
 		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
@@ -1276,7 +1555,7 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 	/* too many customer-periods for a flat state: expand it */
 	FlatView(f, &v);
 	s = StateFromView(&v, aggcontext);
-	clv_tab_set_kind(&s->tab, types->keykind, false);
+	StateRowKind(s, types->keykind);
 	StateAddRow(s, &key, p, &amount);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
@@ -1286,12 +1565,12 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
  * rollup(clv_cohort_state): merge the second state into the first.
  *
  * The first input becomes the state as it is (a small one is copied by the
- * aggregate, a large one into an expanded state in flat form; a value
- * stored by clv 0.2.0 is converted first).  A flat state merged with an
- * input of comparable size (the partial states of parallel workers) is
- * merged in one sequential pass over the two sorted entry arrays, into an
- * expanded state in flat form when large; many small inputs (monthly
- * states rolled up) go into a table.
+ * aggregate, a large one into an expanded state; a value stored by clv
+ * 0.2.0 is converted first).  Two small flat states merge into a flat
+ * value; anything larger merges into an expanded state: in one sequential
+ * pass over the two sorted entry arrays when the input is large compared
+ * with the state (the partial states of parallel workers), as buffered
+ * rows otherwise (many small states rolled up).
  */
 PG_FUNCTION_INFO_V1(clv_cohort_state_combine);
 Datum
@@ -1319,10 +1598,7 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(f);
 		/* a large state: copied once, into an expanded state */
 		FlatView(f, &a);
-		s = StateCreate(aggcontext, &a.head, 0);
-		StateSetFlat(s, memcpy(MemoryContextAllocExtended(s->hdr.eoh.eoh_context, VARSIZE(f),
-														  MCXT_ALLOC_HUGE),
-							   f, VARSIZE(f)));
+		s = StateFromView(&a, aggcontext);
 		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 	}
 
@@ -1330,23 +1606,10 @@ clv_cohort_state_combine(PG_FUNCTION_ARGS)
 	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
 	{
 		FlatView(FlatFromDatum(PG_GETARG_DATUM(0)), &a);
-		if ((uint64) b.flat.nentries * 8 >= a.flat.nentries)
-		{
-			if ((uint64) a.flat.nentries + b.flat.nentries < COHORT_KEEP_EXPANDED)
-				PG_RETURN_POINTER(FlatMerge(&a, &b, CurrentMemoryContext));
-			s = StateCreate(aggcontext, &a.head, 0);
-			StateSetFlat(s, FlatMerge(&a, &b, s->hdr.eoh.eoh_context));
-			PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
-		}
+		if ((uint64) a.flat.nentries + b.flat.nentries < COHORT_KEEP_EXPANDED)
+			PG_RETURN_POINTER(FlatMerge(&a, &b));
 	}
 	s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
-	if (s->flat && (uint64) b.flat.nentries * 8 >= s->flat->nentries)
-	{
-		/* a new flat value of the state, merged in one pass */
-		FlatView(s->flat, &a);
-		StateSetFlat(s, FlatMerge(&a, &b, s->hdr.eoh.eoh_context));
-	}
-	else
-		StateMerge(s, &b);
+	StateMerge(s, &b);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
