@@ -896,7 +896,21 @@ StateFromView(const CohortView *v, MemoryContext aggcontext)
 	CohortState *s = StateCreate(aggcontext, &v->head);
 
 	if (v->flat.nentries > 0)
-		StateMergeFlat(s, &v->flat);
+	{
+		/* a copy of the view's entries and keys */
+		uint32		tzlen = strlen(s->head.tzname);
+		Size		ebytes = (Size) v->flat.nentries * sizeof(CohortEntry);
+		Size		sz = FlatSize(tzlen, v->flat.nentries, v->flat.arenalen);
+		CohortFlat *f;
+
+		clv_check_state_memory(StateBytes(s, 0, 0, sz), "cohort");
+		f = MemoryContextAllocExtended(s->hdr.eoh.eoh_context, sz, MCXT_ALLOC_HUGE);
+		FlatWriteHead(f, sz, &s->head, v->flat.nentries, v->flat.arenalen);
+		memcpy(COHORT_ENTRIES(f), v->flat.entries, ebytes);
+		if (v->flat.arenalen > 0)
+			memcpy(COHORT_ARENA(f), v->flat.arena, v->flat.arenalen);
+		StateSetFlat(s, f);
+	}
 	return s;
 }
 
