@@ -38,8 +38,9 @@
 #define BATCH_MIN_ENTRIES	4096
 #define BATCH_ROWS			CLV_BATCH_ROWS
 #define BATCH_KEY_BYTES		(64 * 1024)
-/* rows ahead whose slots are prefetched */
+/* rows ahead whose slots are prefetched (merges), or key bytes (batches) */
 #define PREFETCH_AHEAD		16
+#define ARENA_AHEAD			8
 
 /* A key as the table compares it */
 typedef struct ProbeKey
@@ -60,6 +61,9 @@ struct ClvTabOrder
 };
 
 static void TabGrow(ClvCustTab *t, uint64 minslots);
+static inline void PrefetchSlot(const ClvCustTab *t, const struct ProbeKey *k);
+static void FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const void *entry),
+					   void *arg);
 
 /* ----------------------------------------------------------------
  * Keys
@@ -386,9 +390,10 @@ EnsureRoom(ClvCustTab *t, uint32 extra)
 
 	if (need <= t->growat)
 		return;
-	if (t->compact && t->nentries >= BATCH_MIN_ENTRIES)
+	if (t->compactor && t->nentries >= BATCH_MIN_ENTRIES &&
+		(t->compactor->worth == NULL || t->compactor->worth(t->compactor->arg, t)))
 	{
-		clv_tab_filter(t, t->compact, t->compactarg);
+		FilterPass(t, t->compactor->keep, t->compactor->prefetch, t->compactor->arg);
 		need = (uint64) t->nentries + extra;
 		if (need * 2 <= t->growat)
 			return;
@@ -397,10 +402,9 @@ EnsureRoom(ClvCustTab *t, uint32 extra)
 }
 
 void
-clv_tab_set_compactor(ClvCustTab *t, ClvTabKeep keep, void *arg)
+clv_tab_set_compactor(ClvCustTab *t, const ClvTabCompactor *compactor)
 {
-	t->compact = keep;
-	t->compactarg = arg;
+	t->compactor = compactor;
 }
 
 /* Copy a long key into the arena; returns its offset */
@@ -519,6 +523,17 @@ clv_tab_find(ClvCustTab *t, const ClvKey *key, int64 subkey)
 	return clv_tab_find_noflush(t, key, subkey);
 }
 
+void
+clv_tab_prefetch(const ClvCustTab *t, const ClvKey *key, int64 subkey)
+{
+	ProbeKey	k;
+
+	if (t->nslots == 0)
+		return;
+	MakeProbeKey(t, key, subkey, &k);
+	PrefetchSlot(t, &k);
+}
+
 void *
 clv_tab_find_noflush(ClvCustTab *t, const ClvKey *key, int64 subkey)
 {
@@ -635,16 +650,17 @@ PrefetchArena(const ClvCustTab *t, const ProbeKey *k)
 
 /*
  * Apply the buffered rows, in order.  Room for all of them is made first,
- * so that no insertion moves the slots in the middle; then row i + 16's
- * slot is prefetched while row i is applied (and, for keys stored in the
- * arena, row i + 8's key bytes), so that a batch costs about one memory
- * latency per 16 rows instead of one per row.
+ * so that no insertion moves the slots in the middle; then the control
+ * byte and home slot of every row are prefetched, and only then are the
+ * rows applied, so that the cache misses of the whole batch overlap
+ * instead of being paid one row after another.  Keys stored in the arena
+ * get their bytes prefetched a few rows ahead.
  */
 void
 clv_tab_flush(ClvCustTab *t)
 {
 	ClvTabBatch *b = t->batch;
-	ProbeKey	ahead[PREFETCH_AHEAD];
+	ProbeKey	keys[CLV_BATCH_ROWS];
 	int			n;
 	int			i;
 
@@ -653,29 +669,21 @@ clv_tab_flush(ClvCustTab *t)
 	n = b->n;
 	b->n = 0;
 	EnsureRoom(t, n);
-	for (i = 0; i < Min(n, PREFETCH_AHEAD); i++)
+	for (i = 0; i < n; i++)
 	{
-		BatchKey(t, b, i, &ahead[i]);
-		PrefetchSlot(t, &ahead[i]);
+		BatchKey(t, b, i, &keys[i]);
+		PrefetchSlot(t, &keys[i]);
 	}
 	for (i = 0; i < n; i++)
 	{
-		ProbeKey	k = ahead[i % PREFETCH_AHEAD];
 		bool		found;
 		uint32		s;
 		char	   *e;
 
-		if (i + PREFETCH_AHEAD < n)
-		{
-			ProbeKey   *next = &ahead[i % PREFETCH_AHEAD];
-
-			BatchKey(t, b, i + PREFETCH_AHEAD, next);
-			PrefetchSlot(t, next);
-		}
-		if (i + PREFETCH_AHEAD / 2 < n && b->len[i + PREFETCH_AHEAD / 2] != CLV_BATCH_SHORT)
-			PrefetchArena(t, &ahead[(i + PREFETCH_AHEAD / 2) % PREFETCH_AHEAD]);
-		s = Probe(t, &k, &found);
-		e = found ? t->slots + (Size) s * t->entrysize : InsertAt(t, s, &k);
+		if (i + ARENA_AHEAD < n && !keys[i + ARENA_AHEAD].isshort)
+			PrefetchArena(t, &keys[i + ARENA_AHEAD]);
+		s = Probe(t, &keys[i], &found);
+		e = found ? t->slots + (Size) s * t->entrysize : InsertAt(t, s, &keys[i]);
 		t->apply(t->applyarg, e, !found, b->payloads + (Size) i * t->payloadsize);
 	}
 	b->nbytes = 0;
@@ -758,18 +766,31 @@ clv_tab_push_any(ClvCustTab *t, const ClvKey *key, int64 subkey)
 void
 clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg)
 {
+	clv_tab_flush(t);
+	FilterPass(t, keep, NULL, arg);
+}
+
+/* Drop the entries keep() rejects (no buffered rows are applied) */
+static void
+FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const void *entry),
+		   void *arg)
+{
 	uint8	   *live;
 	uint32		i;
 	uint32		dropped = 0;
 
-	clv_tab_flush(t);
 	if (t->nentries == 0)
 		return;
-	live = MemoryContextAlloc(t->cxt, t->nslots);
+	live = MemoryContextAllocHuge(t->cxt, t->nslots);
 	memcpy(live, t->ctrl, t->nslots);
 	for (i = 0; i < t->nslots; i++)
 	{
-		if (live[i] != 0 && !keep(arg, t->slots + (Size) i * t->entrysize))
+		if (live[i] == 0)
+			continue;
+		/* what keep() will read for an entry some 16 entries ahead */
+		if (prefetch && i + 32 < t->nslots && live[i + 32] != 0)
+			prefetch(arg, t->slots + (Size) (i + 32) * t->entrysize);
+		if (!keep(arg, t->slots + (Size) i * t->entrysize))
 		{
 			live[i] = 0;
 			dropped++;

@@ -21,7 +21,7 @@
 #   --reps N        runs of each query; the median is kept (default 3)
 #   --workers N     parallel workers of the parallel runs (default 2)
 #   --leader on|off parallel_leader_participation in the parallel runs
-#                   (default off: the N workers do all the scanning)
+#                   (default on: the leader scans too, as by default)
 #   --seed X        setseed() value for the data, -1 .. 1 (default 0.42)
 #   --no-memory     skip the state memory measurements (faster)
 #   --shared-buffers SIZE   shared_buffers of the cluster, e.g. 128MB (default:
@@ -35,7 +35,7 @@ clv_clean_env
 
 reps=3
 workers=2
-leader=off
+leader=on
 seed=0.42
 memory=on
 sbuf=
