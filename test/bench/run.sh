@@ -11,8 +11,9 @@
 # 5 % refunds; test/bench/data.sql) and times every clv aggregate against
 # the scan floor (SELECT sum(amount)), the fastest plain-SQL formulations
 # of the same result, serial and with parallel workers
-# (test/bench/bench.sql).  Prints Markdown tables (test/bench/report.sql);
-# progress goes to stderr.  Stops the cluster and removes the temporary
+# (test/bench/bench.sql).  Prints Markdown tables (test/bench/report.sql),
+# the last listing every performance target with met / NOT met; progress
+# goes to stderr.  Stops the cluster and removes the temporary
 # directory on exit, also on failure or Ctrl-C.
 #
 # Sizes: ORDERS[:CUSTOMERS], default "1000000:100000 10000000:1000000"
