@@ -118,28 +118,6 @@ SlotMatches(const ClvCustTab *t, const char *e, const ProbeKey *k)
 	return len == k->len && memcmp(t->arena + ref + sizeof(uint32), k->bytes, len) == 0;
 }
 
-/* The key behind a flat key reference, without its hash */
-static inline void
-RefKey(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
-{
-	if (kind == CLV_KEY_INT8)
-	{
-		key->ival = ref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, arena + ref, sizeof(uint32));
-		key->len = len;
-		key->bytes = arena + ref + sizeof(uint32);
-		key->ival = 0;
-	}
-	key->hash = 0;
-}
-
 /*
  * The key of an entry of the table.  A packed short key's bytes are the
  * low bytes of the reference, which on a little-endian machine (the only
@@ -152,7 +130,7 @@ clv_tab_entry_key(const ClvCustTab *t, const void *entry, ClvKey *key)
 
 	if (t->kind == CLV_KEY_INT8 || ref >= 0)
 	{
-		RefKey(t->kind, ref, t->arena, key);
+		clv_key_from_ref_nohash(t->kind, ref, t->arena, key);
 		return;
 	}
 	key->len = ((uint64) ref >> 56) & 0x7F;
@@ -836,7 +814,7 @@ FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const vo
 				{
 					ClvKey		key;
 
-					RefKey(t->kind, CLV_ENTRY_KEYREF(e), old, &key);
+					clv_key_from_ref_nohash(t->kind, CLV_ENTRY_KEYREF(e), old, &key);
 					CLV_ENTRY_KEYREF(e) = clv_key_arena_put(t->arena, &t->arenalen, &key);
 				}
 			pfree(old);
@@ -887,7 +865,7 @@ SourceKey(const SortSource *s, uint32 idx, ClvKey *key)
 	if (s->tab)
 		clv_tab_entry_key(s->tab, e, key);
 	else
-		RefKey(s->kind, CLV_ENTRY_KEYREF(e), s->arena, key);
+		clv_key_from_ref_nohash(s->kind, CLV_ENTRY_KEYREF(e), s->arena, key);
 }
 
 static inline int64
@@ -1213,7 +1191,7 @@ clv_flat_init(ClvFlatTab *f, const ClvEntrySpec *spec, ClvKeyKind kind, uint32 n
 void
 clv_flat_key(const ClvFlatTab *f, uint32 i, ClvKey *key)
 {
-	RefKey(f->kind, CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, i)), f->arena, key);
+	clv_key_from_ref_nohash(f->kind, CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, i)), f->arena, key);
 }
 
 /* Key order of entry i of a and entry j of b, sub-keys aside */
