@@ -25,7 +25,7 @@ PG_CPPFLAGS  = -DCLV_VERSION=\"$(EXTVERSION)\"
 PGFILEDESC   = "clv - customer lifetime value"
 
 # pg_regress suites, one per feature (each file runs on its own: --load-extension)
-REGRESS_CORE   = agg rates summary semantics parallel cdnow_core readme
+REGRESS_CORE   = agg rates summary semantics parallel engine cdnow_core readme
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd pareto_nbd gamma_gamma predict
 REGRESS_EXTRA  = state_io bad_input privileges cancel

@@ -38,8 +38,9 @@
 #define BATCH_MIN_ENTRIES	4096
 #define BATCH_ROWS			CLV_BATCH_ROWS
 #define BATCH_KEY_BYTES		(64 * 1024)
-/* rows ahead whose slots are prefetched */
+/* rows ahead whose slots are prefetched (merges), or key bytes (batches) */
 #define PREFETCH_AHEAD		16
+#define ARENA_AHEAD			8
 
 /* A key as the table compares it */
 typedef struct ProbeKey
@@ -60,6 +61,9 @@ struct ClvTabOrder
 };
 
 static void TabGrow(ClvCustTab *t, uint64 minslots);
+static inline void PrefetchSlot(const ClvCustTab *t, const struct ProbeKey *k);
+static void FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const void *entry),
+					   void *arg);
 
 /* ----------------------------------------------------------------
  * Keys
@@ -108,28 +112,6 @@ SlotMatches(const ClvCustTab *t, const char *e, const ProbeKey *k)
 	return len == k->len && memcmp(t->arena + ref + sizeof(uint32), k->bytes, len) == 0;
 }
 
-/* The key behind a flat key reference, without its hash */
-static inline void
-RefKey(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
-{
-	if (kind == CLV_KEY_INT8)
-	{
-		key->ival = ref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, arena + ref, sizeof(uint32));
-		key->len = len;
-		key->bytes = arena + ref + sizeof(uint32);
-		key->ival = 0;
-	}
-	key->hash = 0;
-}
-
 /*
  * The key of an entry of the table.  A packed short key's bytes are the
  * low bytes of the reference, which on a little-endian machine (the only
@@ -142,7 +124,7 @@ clv_tab_entry_key(const ClvCustTab *t, const void *entry, ClvKey *key)
 
 	if (t->kind == CLV_KEY_INT8 || ref >= 0)
 	{
-		RefKey(t->kind, ref, t->arena, key);
+		clv_key_from_ref_nohash(t->kind, ref, t->arena, key);
 		return;
 	}
 	key->len = ((uint64) ref >> 56) & 0x7F;
@@ -380,9 +362,10 @@ EnsureRoom(ClvCustTab *t, uint32 extra)
 
 	if (need <= t->growat)
 		return;
-	if (t->compact && t->nentries >= BATCH_MIN_ENTRIES)
+	if (t->compactor && t->nentries >= BATCH_MIN_ENTRIES &&
+		(t->compactor->worth == NULL || t->compactor->worth(t->compactor->arg, t)))
 	{
-		clv_tab_filter(t, t->compact, t->compactarg);
+		FilterPass(t, t->compactor->keep, t->compactor->prefetch, t->compactor->arg);
 		need = (uint64) t->nentries + extra;
 		if (need * 2 <= t->growat)
 			return;
@@ -391,10 +374,9 @@ EnsureRoom(ClvCustTab *t, uint32 extra)
 }
 
 void
-clv_tab_set_compactor(ClvCustTab *t, ClvTabKeep keep, void *arg)
+clv_tab_set_compactor(ClvCustTab *t, const ClvTabCompactor *compactor)
 {
-	t->compact = keep;
-	t->compactarg = arg;
+	t->compactor = compactor;
 }
 
 /* Copy a long key into the arena; returns its offset */
@@ -513,6 +495,17 @@ clv_tab_find(ClvCustTab *t, const ClvKey *key, int64 subkey)
 	return clv_tab_find_noflush(t, key, subkey);
 }
 
+void
+clv_tab_prefetch(const ClvCustTab *t, const ClvKey *key, int64 subkey)
+{
+	ProbeKey	k;
+
+	if (t->nslots == 0)
+		return;
+	MakeProbeKey(t, key, subkey, &k);
+	PrefetchSlot(t, &k);
+}
+
 void *
 clv_tab_find_noflush(ClvCustTab *t, const ClvKey *key, int64 subkey)
 {
@@ -629,16 +622,17 @@ PrefetchArena(const ClvCustTab *t, const ProbeKey *k)
 
 /*
  * Apply the buffered rows, in order.  Room for all of them is made first,
- * so that no insertion moves the slots in the middle; then row i + 16's
- * slot is prefetched while row i is applied (and, for keys stored in the
- * arena, row i + 8's key bytes), so that a batch costs about one memory
- * latency per 16 rows instead of one per row.
+ * so that no insertion moves the slots in the middle; then the control
+ * byte and home slot of every row are prefetched, and only then are the
+ * rows applied, so that the cache misses of the whole batch overlap
+ * instead of being paid one row after another.  Keys stored in the arena
+ * get their bytes prefetched a few rows ahead.
  */
 void
 clv_tab_flush(ClvCustTab *t)
 {
 	ClvTabBatch *b = t->batch;
-	ProbeKey	ahead[PREFETCH_AHEAD];
+	ProbeKey	keys[CLV_BATCH_ROWS];
 	int			n;
 	int			i;
 
@@ -647,29 +641,21 @@ clv_tab_flush(ClvCustTab *t)
 	n = b->n;
 	b->n = 0;
 	EnsureRoom(t, n);
-	for (i = 0; i < Min(n, PREFETCH_AHEAD); i++)
+	for (i = 0; i < n; i++)
 	{
-		BatchKey(t, b, i, &ahead[i]);
-		PrefetchSlot(t, &ahead[i]);
+		BatchKey(t, b, i, &keys[i]);
+		PrefetchSlot(t, &keys[i]);
 	}
 	for (i = 0; i < n; i++)
 	{
-		ProbeKey	k = ahead[i % PREFETCH_AHEAD];
 		bool		found;
 		uint32		s;
 		char	   *e;
 
-		if (i + PREFETCH_AHEAD < n)
-		{
-			ProbeKey   *next = &ahead[i % PREFETCH_AHEAD];
-
-			BatchKey(t, b, i + PREFETCH_AHEAD, next);
-			PrefetchSlot(t, next);
-		}
-		if (i + PREFETCH_AHEAD / 2 < n && b->len[i + PREFETCH_AHEAD / 2] != CLV_BATCH_SHORT)
-			PrefetchArena(t, &ahead[(i + PREFETCH_AHEAD / 2) % PREFETCH_AHEAD]);
-		s = Probe(t, &k, &found);
-		e = found ? t->slots + (Size) s * t->entrysize : InsertAt(t, s, &k);
+		if (i + ARENA_AHEAD < n && !keys[i + ARENA_AHEAD].isshort)
+			PrefetchArena(t, &keys[i + ARENA_AHEAD]);
+		s = Probe(t, &keys[i], &found);
+		e = found ? t->slots + (Size) s * t->entrysize : InsertAt(t, s, &keys[i]);
 		t->apply(t->applyarg, e, !found, b->payloads + (Size) i * t->payloadsize);
 	}
 	b->nbytes = 0;
@@ -752,18 +738,31 @@ clv_tab_push_any(ClvCustTab *t, const ClvKey *key, int64 subkey)
 void
 clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg)
 {
+	clv_tab_flush(t);
+	FilterPass(t, keep, NULL, arg);
+}
+
+/* Drop the entries keep() rejects (no buffered rows are applied) */
+static void
+FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const void *entry),
+		   void *arg)
+{
 	uint8	   *live;
 	uint32		i;
 	uint32		dropped = 0;
 
-	clv_tab_flush(t);
 	if (t->nentries == 0)
 		return;
-	live = MemoryContextAlloc(t->cxt, t->nslots);
+	live = MemoryContextAllocHuge(t->cxt, t->nslots);
 	memcpy(live, t->ctrl, t->nslots);
 	for (i = 0; i < t->nslots; i++)
 	{
-		if (live[i] != 0 && !keep(arg, t->slots + (Size) i * t->entrysize))
+		if (live[i] == 0)
+			continue;
+		/* what keep() will read for an entry some 16 entries ahead */
+		if (prefetch && i + 32 < t->nslots && live[i + 32] != 0)
+			prefetch(arg, t->slots + (Size) (i + 32) * t->entrysize);
+		if (!keep(arg, t->slots + (Size) i * t->entrysize))
 		{
 			live[i] = 0;
 			dropped++;
@@ -809,7 +808,7 @@ clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg)
 				{
 					ClvKey		key;
 
-					RefKey(t->kind, CLV_ENTRY_KEYREF(e), old, &key);
+					clv_key_from_ref_nohash(t->kind, CLV_ENTRY_KEYREF(e), old, &key);
 					CLV_ENTRY_KEYREF(e) = clv_key_arena_put(t->arena, &t->arenalen, &key);
 				}
 			pfree(old);
@@ -860,7 +859,7 @@ SourceKey(const SortSource *s, uint32 idx, ClvKey *key)
 	if (s->tab)
 		clv_tab_entry_key(s->tab, e, key);
 	else
-		RefKey(s->kind, CLV_ENTRY_KEYREF(e), s->arena, key);
+		clv_key_from_ref_nohash(s->kind, CLV_ENTRY_KEYREF(e), s->arena, key);
 }
 
 static inline int64
@@ -1186,7 +1185,7 @@ clv_flat_init(ClvFlatTab *f, const ClvEntrySpec *spec, ClvKeyKind kind, uint32 n
 void
 clv_flat_key(const ClvFlatTab *f, uint32 i, ClvKey *key)
 {
-	RefKey(f->kind, CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, i)), f->arena, key);
+	clv_key_from_ref_nohash(f->kind, CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(f, i)), f->arena, key);
 }
 
 /* Key order of entry i of a and entry j of b, sub-keys aside */

@@ -110,12 +110,31 @@ typedef struct ClvTabBatch
 
 #define CLV_BATCH_SHORT PG_UINT32_MAX
 
+typedef struct ClvCustTab ClvCustTab;
+
 /* Whether an entry stays when a table is filtered (clv_tab_filter) */
 typedef bool (*ClvTabKeep) (void *arg, const void *entry);
 
+/*
+ * How a table may drop entries before it grows (clv_tab_set_compactor):
+ * when the table is full and worth() says a pass is worth it (NULL:
+ * always), the entries for which keep() is false are dropped, and the
+ * table grows only if that freed less than half of it.  prefetch(), if
+ * not NULL, is called for an entry some 16 ahead of the one keep() is
+ * asked about, to prefetch what keep() will read.  None of them may change a
+ * table's keys or apply buffered rows (use clv_tab_find_noflush).
+ */
+typedef struct ClvTabCompactor
+{
+	bool		(*worth) (void *arg, const ClvCustTab *t);
+	void		(*prefetch) (void *arg, const void *entry);
+	ClvTabKeep	keep;
+	void	   *arg;
+} ClvTabCompactor;
+
 typedef struct ClvTabOrder ClvTabOrder;	/* private to custtab.c */
 
-typedef struct ClvCustTab
+struct ClvCustTab
 {
 	const ClvEntrySpec *spec;
 	MemoryContext cxt;
@@ -145,11 +164,10 @@ typedef struct ClvCustTab
 	const char *onebytes;
 	int64		onepayload[CLV_TAB_PAYLOAD_MAX / sizeof(int64)];
 	/* entries to drop before growing (clv_tab_set_compactor), or NULL */
-	ClvTabKeep	compact;
-	void	   *compactarg;
+	const ClvTabCompactor *compactor;
 	ClvTabOrder *order;			/* canonical order, between flat_sizes and
 								 * flatten */
-} ClvCustTab;
+};
 
 /*
  * Initialize an empty table in memory context cxt ("expected": number of
@@ -260,16 +278,14 @@ clv_tab_pushed(ClvCustTab *t)
  */
 extern void clv_tab_filter(ClvCustTab *t, ClvTabKeep keep, void *arg);
 
-/*
- * Let the table drop entries before it grows: when it is full, it first
- * drops those for which keep() is false, and grows only if that freed less
- * than half of it.  keep() must not change any table, nor look up entries
- * in a way that applies buffered rows (clv_tab_find_noflush).
- */
-extern void clv_tab_set_compactor(ClvCustTab *t, ClvTabKeep keep, void *arg);
+/* Let the table drop entries before it grows (the compactor must live on) */
+extern void clv_tab_set_compactor(ClvCustTab *t, const ClvTabCompactor *compactor);
 
 /* clv_tab_find without applying buffered rows first */
 extern void *clv_tab_find_noflush(ClvCustTab *t, const ClvKey *key, int64 subkey);
+
+/* Prefetch the slot where (key, subkey) is or would be */
+extern void clv_tab_prefetch(const ClvCustTab *t, const ClvKey *key, int64 subkey);
 
 /*
  * Iterate over the entries in slot order (not canonical): start with

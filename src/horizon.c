@@ -77,6 +77,32 @@ typedef struct HorizonEntry
 	uint32		unused;
 } HorizonEntry;
 
+/*
+ * A customer in memory (64 bytes, one cache line): the first order, the
+ * cached window end, and up to two kept rows inline (time and amount at
+ * the state's scale, when it fits in 64 bits); further rows, and amounts
+ * that do not fit, go to the row table.  Inline rows are always inside the
+ * current window: they are dropped as soon as an earlier first order moves
+ * the window end before them.
+ */
+#define INLINE_ROWS 2
+
+typedef struct HorizonCust
+{
+	int64		keyref;
+	TimestampTz first;			/* first order, NO_TIME if none yet */
+	TimestampTz wend;			/* first + horizon if computed, else NO_TIME */
+	uint32		nin;			/* inline rows */
+	uint32		nover;			/* rows put into the row table (not all
+								 * need still be there) */
+	TimestampTz int_t[INLINE_ROWS];
+	int64		int_amount[INLINE_ROWS];
+	/* final(): whether the customer qualifies, in nin's high bit */
+} HorizonCust;
+
+#define QUALIFIES_BIT 0x80000000
+#define NIN(e)		((e)->nin & ~QUALIFIES_BIT)
+
 /* The rows of a customer at one time, summed (32 bytes) */
 typedef struct HorizonRow
 {
@@ -141,8 +167,17 @@ typedef struct HorizonState
 	HorizonHead head;
 	Window		win;			/* when head.flags & HORIZON_SET */
 	Size		memory;			/* bytes of both tables */
-	ClvCustTab	custs;			/* HorizonEntry */
+	ClvCustTab	custs;			/* HorizonCust */
 	ClvCustTab	rows;			/* HorizonRow */
+	ClvTabCompactor compactor;	/* of rows */
+	HorizonFlat *flat;			/* between get_flat_size and flatten_into */
+	HorizonFlat *flatval;		/* when not NULL, the state is this version 2
+								 * flat value (head and tables unused): the
+								 * result of a sorted merge, handed to nodeAgg
+								 * as an expanded object so that it is not
+								 * copied */
+	uint64		moves;			/* first orders moved earlier since the last
+								 * compaction of rows */
 	int128		total;			/* final: window revenue of qualifying customers */
 } HorizonState;
 
@@ -198,7 +233,16 @@ CustInit(void *entry)
 	e->wend = NO_TIME;
 }
 
-/* The earlier first order of two entries of a customer */
+static void
+MemCustInit(void *entry)
+{
+	HorizonCust *e = (HorizonCust *) entry;
+
+	e->first = NO_TIME;
+	e->wend = NO_TIME;
+}
+
+/* The earlier first order of two entries of a customer (flat entries) */
 static void
 CustMerge(void *dstp, const void *srcp)
 {
@@ -210,6 +254,13 @@ CustMerge(void *dstp, const void *srcp)
 		dst->first = src->first;
 		dst->wend = src->wend;
 	}
+}
+
+/* Merges of tables of customers go through rows (StateMergeFlat), never here */
+static void
+MemCustMerge(void *dstp, const void *srcp)
+{
+	elog(ERROR, "horizon customers are not merged entry by entry");
 }
 
 /* The sum of two entries of a (customer, time), at one scale */
@@ -234,6 +285,16 @@ static const ClvEntrySpec cust_spec = {
 	.subkeyed = false,
 	.init = CustInit,
 	.merge = CustMerge
+};
+
+/* The customers of an expanded state */
+static const ClvEntrySpec memcust_spec = {
+	.typname = HORIZON_TYPNAME,
+	.memname = "clv_agg",
+	.entrysize = sizeof(HorizonCust),
+	.subkeyed = false,
+	.init = MemCustInit,
+	.merge = MemCustMerge
 };
 
 static const ClvEntrySpec row_spec = {
@@ -381,6 +442,8 @@ Rescale(int64 hi, uint64 lo, int32 from, int32 to)
 static void ApplyCust(void *arg, void *entry, bool isnew, const void *payload);
 static void ApplyRow(void *arg, void *entry, bool isnew, const void *payload);
 static bool RowKeep(void *arg, const void *entry);
+static void RowPrefetch(void *arg, const void *entry);
+static bool RowCompactWorth(void *arg, const ClvCustTab *t);
 
 static void
 HeadInit(HorizonHead *h)
@@ -398,11 +461,15 @@ HorizonCreate(MemoryContext parent, ClvKeyKind kind, uint32 expected)
 	MemoryContext cxt = s->hdr.eoh.eoh_context;
 
 	HeadInit(&s->head);
-	clv_tab_init(&s->custs, &cust_spec, cxt, kind, expected, &s->memory);
+	clv_tab_init(&s->custs, &memcust_spec, cxt, kind, expected, &s->memory);
 	clv_tab_init(&s->rows, &row_spec, cxt, kind, 0, &s->memory);
 	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyCust, s);
 	clv_tab_batch_init(&s->rows, sizeof(RowPayload), ApplyRow, s);
-	clv_tab_set_compactor(&s->rows, RowKeep, s);
+	s->compactor.worth = RowCompactWorth;
+	s->compactor.prefetch = RowPrefetch;
+	s->compactor.keep = RowKeep;
+	s->compactor.arg = s;
+	clv_tab_set_compactor(&s->rows, &s->compactor);
 	return s;
 }
 
@@ -420,20 +487,35 @@ StateSetKind(HorizonState *s, ClvKeyKind kind, bool merging)
 	s->rows.kind = s->custs.kind;
 }
 
-/* Raise the state's scale, rescaling every row */
+/* Push a row into the row table of a state */
+static void
+PushOverflowRow(HorizonState *s, HorizonCust *e, const ClvKey *key, TimestampTz t, int128 v)
+{
+	RowPayload *rp = clv_tab_push(&s->rows, key, t);
+
+	rp->hi = clv_int128_hi(v);
+	rp->lo = clv_int128_lo(v);
+	rp->scale = s->head.scale;
+	clv_tab_pushed(&s->rows);
+	e->nover++;
+}
+
+/* Raise the state's scale, rescaling every row (inline or not) */
 static void
 RaiseScale(HorizonState *s, int32 scale)
 {
 	uint32		pos = 0;
 	HorizonRow *r;
+	HorizonCust *e;
+	int32		from = s->head.scale;
 
-	if (scale <= s->head.scale)
+	if (scale <= from)
 		return;
 	clv_tab_flush(&s->custs);
 	clv_tab_flush(&s->rows);
 	while ((r = clv_tab_next(&s->rows, &pos)) != NULL)
 	{
-		int128		v = Rescale(r->hi, r->lo, s->head.scale, scale);
+		int128		v = Rescale(r->hi, r->lo, from, scale);
 
 		r->hi = clv_int128_hi(v);
 		r->lo = clv_int128_lo(v);
@@ -441,6 +523,35 @@ RaiseScale(HorizonState *s, int32 scale)
 			CHECK_FOR_INTERRUPTS();
 	}
 	s->head.scale = scale;
+	pos = 0;
+	while ((e = clv_tab_next(&s->custs, &pos)) != NULL)
+	{
+		uint32		i = 0;
+
+		while (i < NIN(e))
+		{
+			int128		v = Rescale(e->int_amount[i] >> 63, (uint64) e->int_amount[i], from, scale);
+
+			if (v == (int128) (int64) v)
+			{
+				e->int_amount[i++] = (int64) v;
+				continue;
+			}
+			/* no longer fits inline: to the row table */
+			{
+				ClvKey		key;
+
+				clv_tab_entry_key(&s->custs, e, &key);
+				key.hash = clv_key_hash(s->custs.kind, &key);
+				PushOverflowRow(s, e, &key, e->int_t[i], v);
+			}
+			e->nin--;
+			e->int_t[i] = e->int_t[NIN(e)];
+			e->int_amount[i] = e->int_amount[NIN(e)];
+		}
+		if ((pos & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /* Merge the header of a flat value or row into the state's */
@@ -458,10 +569,66 @@ StateMergeHead(HorizonState *s, const HorizonHead *h)
 
 /* The key of a customer entry, hashed */
 static inline void
-CustKey(HorizonState *s, const HorizonEntry *e, ClvKey *key)
+CustKey(HorizonState *s, const HorizonCust *e, ClvKey *key)
 {
 	clv_tab_entry_key(&s->custs, e, key);
 	key->hash = clv_key_hash(s->custs.kind, key);
+}
+
+/*
+ * Keep a row inside the window of customer e: with an inline row of the
+ * same time, or in a free inline slot, or in the row table
+ */
+static void
+AddKeptRow(HorizonState *s, HorizonCust *e, TimestampTz t, int128 v)
+{
+	uint32		i;
+	ClvKey		key;
+
+	for (i = 0; i < NIN(e); i++)
+		if (e->int_t[i] == t)
+		{
+			int128		sum = (int128) e->int_amount[i] + v;
+
+			if (sum == (int128) (int64) sum)
+			{
+				e->int_amount[i] = (int64) sum;
+				return;
+			}
+			break;
+		}
+	if (i == NIN(e) && i < INLINE_ROWS && v == (int128) (int64) v)
+	{
+		e->int_t[i] = t;
+		e->int_amount[i] = (int64) v;
+		e->nin++;
+		return;
+	}
+	CustKey(s, e, &key);
+	PushOverflowRow(s, e, &key, t, v);
+}
+
+/* A new first order: drop the inline rows now past the window */
+static void
+SetFirst(HorizonState *s, HorizonCust *e, TimestampTz first)
+{
+	uint32		i = 0;
+
+	if (e->first != NO_TIME && e->nover > 0)
+		s->moves++;				/* rows in the row table may have left it */
+	e->first = first;
+	e->wend = NO_TIME;
+	while (i < NIN(e))
+	{
+		if (InWindow(&s->win, first, &e->wend, e->int_t[i]))
+		{
+			i++;
+			continue;
+		}
+		e->nin--;
+		e->int_t[i] = e->int_t[NIN(e)];
+		e->int_amount[i] = e->int_amount[NIN(e)];
+	}
 }
 
 /* Apply a row to its customer: first order, and keep the row if inside */
@@ -469,27 +636,17 @@ static void
 ApplyCust(void *arg, void *entry, bool isnew, const void *payload)
 {
 	HorizonState *s = (HorizonState *) arg;
-	HorizonEntry *e = (HorizonEntry *) entry;
+	HorizonCust *e = (HorizonCust *) entry;
 	const CustPayload *p = (const CustPayload *) payload;
-	ClvKey		key;
-	RowPayload *rp;
 
-	if ((p->op == OP_ORDER || p->op == OP_FIRST) &&
+	if ((p->op == OP_ORDER || p->op == OP_FIRST) && p->t != NO_TIME &&
 		(e->first == NO_TIME || p->t < e->first))
-	{
-		e->first = p->t;
-		e->wend = NO_TIME;
-	}
+		SetFirst(s, e, p->t);
 	if (p->op == OP_FIRST)
 		return;
 	if (e->first != NO_TIME && !InWindow(&s->win, e->first, &e->wend, p->t))
 		return;
-	CustKey(s, e, &key);
-	rp = clv_tab_push(&s->rows, &key, p->t);
-	rp->hi = p->hi;
-	rp->lo = p->lo;
-	rp->scale = p->scale;
-	clv_tab_pushed(&s->rows);
+	AddKeptRow(s, e, p->t, Rescale(p->hi, p->lo, p->scale, s->head.scale));
 }
 
 /* Add a kept row to its (customer, time) */
@@ -509,14 +666,42 @@ ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
 }
 
 /* The customer entry of a row (no buffered rows applied) */
-static inline HorizonEntry *
+static inline HorizonCust *
 RowCust(HorizonState *s, const HorizonRow *r)
 {
 	ClvKey		key;
 
 	clv_tab_entry_key(&s->rows, r, &key);
 	key.hash = clv_key_hash(s->rows.kind, &key);
-	return (HorizonEntry *) clv_tab_find_noflush(&s->custs, &key, 0);
+	return (HorizonCust *) clv_tab_find_noflush(&s->custs, &key, 0);
+}
+
+/*
+ * Before the row table grows: a pass over it is worth it when first orders
+ * moved earlier for an eighth as many customers as there are rows (only
+ * then can rows have left their window)
+ */
+static bool
+RowCompactWorth(void *arg, const ClvCustTab *t)
+{
+	HorizonState *s = (HorizonState *) arg;
+
+	if (s->moves * 8 < t->nentries)
+		return false;
+	s->moves = 0;
+	return true;
+}
+
+/* Prefetch the customer of a row (for RowKeep) */
+static void
+RowPrefetch(void *arg, const void *entry)
+{
+	HorizonState *s = (HorizonState *) arg;
+	ClvKey		key;
+
+	clv_tab_entry_key(&s->rows, entry, &key);
+	key.hash = clv_key_hash(s->rows.kind, &key);
+	clv_tab_prefetch(&s->custs, &key, 0);
 }
 
 /* Before the row table grows: drop the rows certainly past their window */
@@ -525,7 +710,7 @@ RowKeep(void *arg, const void *entry)
 {
 	HorizonState *s = (HorizonState *) arg;
 	const HorizonRow *r = (const HorizonRow *) entry;
-	HorizonEntry *e = RowCust(s, r);
+	HorizonCust *e = RowCust(s, r);
 	TimestampTz b;
 
 	if (e == NULL || e->first == NO_TIME)
@@ -541,7 +726,7 @@ RowKeepExact(void *arg, const void *entry)
 {
 	HorizonState *s = (HorizonState *) arg;
 	const HorizonRow *r = (const HorizonRow *) entry;
-	HorizonEntry *e = RowCust(s, r);
+	HorizonCust *e = RowCust(s, r);
 
 	if (e == NULL || e->first == NO_TIME)
 		return true;
@@ -740,12 +925,24 @@ StateFromDatum(Datum d, MemoryContext parent)
 	HorizonState *s = (HorizonState *) clv_state_expanded(d, &horizon_methods, HORIZON_TYPNAME);
 	HorizonFlat *f;
 
-	if (s)
+	if (s && s->flatval == NULL)
 		return s;
-	f = HorizonFlatCheck(d);
+	f = s ? s->flatval : HorizonFlatCheck(d);
 	s = HorizonCreate(parent, (ClvKeyKind) f->keykind, f->nentries);
 	StateMergeFlat(s, f);
 	return s;
+}
+
+/* Make a state that holds a flat value an ordinary one */
+static void
+StateUnflatten(HorizonState *s)
+{
+	HorizonFlat *f = s->flatval;
+
+	s->flatval = NULL;
+	StateSetKind(s, (ClvKeyKind) f->keykind, true);
+	StateMergeFlat(s, f);
+	pfree(f);
 }
 
 /*
@@ -760,7 +957,12 @@ StateMutable(Datum state, bool isnull, MemoryContext aggcontext)
 	if (isnull)
 		return HorizonCreate(aggcontext, CLV_KEY_NONE, 0);
 	if (clv_state_is_mutable(state, &horizon_methods, aggcontext))
-		return (HorizonState *) clv_state_eohp(state);
+	{
+		s = (HorizonState *) clv_state_eohp(state);
+		if (s->flatval)
+			StateUnflatten(s);
+		return s;
+	}
 	/* detoasting flattens any other expanded value */
 	s = HorizonCreate(aggcontext, CLV_KEY_NONE, 0);
 	StateMergeFlat(s, HorizonFlatCheck(state));
@@ -777,83 +979,186 @@ StateMutable(Datum state, bool isnull, MemoryContext aggcontext)
  * ----------------------------------------------------------------
  */
 
-static Size
-HorizonGetFlatSize(ExpandedObjectHeader *eohptr)
+/* The rows of the customers, in order: inline rows and the row table's */
+typedef struct RowWalk
 {
-	HorizonState *s = (HorizonState *) eohptr;
-	uint32		n,
-				nrows;
+	HorizonState *s;
+	char	   *custs;			/* customers, flattened (HorizonCust) */
+	uint32		ncusts;
+	char	   *arena;			/* their keys */
+	HorizonRow *over;			/* the row table, flattened */
+	uint32		nover;
+	char	   *overarena;
+} RowWalk;
+
+/* Inline rows of a customer, by time */
+static void
+SortedInline(const HorizonCust *e, int *order)
+{
+	order[0] = 0;
+	order[1] = 1;
+	if (NIN(e) == 2 && e->int_t[1] < e->int_t[0])
+	{
+		order[0] = 1;
+		order[1] = 0;
+	}
+}
+
+/*
+ * Count (out == NULL) or write the rows of every customer, merging its
+ * inline rows with its rows of the row table (rows at one time summed)
+ */
+static uint64
+WalkRows(RowWalk *w, HorizonRow *out)
+{
+	ClvKeyKind	kind = w->s->custs.kind;
+	uint64		n = 0;
+	uint32		k = 0;
+	uint32		i;
+
+	for (i = 0; i < w->ncusts; i++)
+	{
+		const HorizonCust *e = (const HorizonCust *) (w->custs + (Size) i * sizeof(HorizonCust));
+		ClvKey		ck;
+		int			order[INLINE_ROWS];
+		uint32		j = 0;
+		uint32		end;
+
+		clv_key_from_ref(kind, e->keyref, w->arena, &ck);
+		/* this customer's run of the row table */
+		for (end = k; end < w->nover; end++)
+		{
+			ClvKey		rk;
+
+			clv_key_from_ref(kind, w->over[end].keyref, w->overarena, &rk);
+			if (clv_key_cmp(kind, &ck, &rk) != 0)
+				break;
+		}
+		SortedInline(e, order);
+		while (j < NIN(e) || k < end)
+		{
+			TimestampTz t;
+			int128		v = 0;
+
+			if (j < NIN(e) && (k >= end || e->int_t[order[j]] <= w->over[k].t))
+				t = e->int_t[order[j]];
+			else
+				t = w->over[k].t;
+			if (j < NIN(e) && e->int_t[order[j]] == t)
+				v += e->int_amount[order[j++]];
+			if (k < end && w->over[k].t == t)
+			{
+				if (__builtin_add_overflow(v, clv_int128_join(w->over[k].hi, w->over[k].lo), &v))
+					AmountOverflow();
+				k++;
+			}
+			if (out)
+			{
+				out[n].keyref = e->keyref;
+				out[n].t = t;
+				out[n].hi = clv_int128_hi(v);
+				out[n].lo = clv_int128_lo(v);
+			}
+			n++;
+		}
+		k = end;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return n;
+}
+
+/*
+ * Build the flat form (cached until HorizonFlattenInto copies it): the
+ * customers and the rows inside their windows, each table in canonical
+ * order; the rows' key references point into the customers' arena.  A
+ * customer's window end is written when it was computed (else NO_TIME):
+ * it is a cache, not part of the value.
+ */
+static HorizonFlat *
+BuildFlat(HorizonState *s)
+{
+	RowWalk		w;
+	uint32		n;
 	uint64		arenalen,
-				rowarena;
-	Size		sz;
+				overarena,
+				nrows;
+	uint32		i;
+	HorizonFlat *f;
 
 	clv_tab_flush(&s->custs);
 	clv_tab_flush(&s->rows);
 	clv_tab_filter(&s->rows, RowKeepExact, s);
+	memset(&w, 0, sizeof(w));
+	w.s = s;
 	clv_tab_flat_sizes(&s->custs, &n, &arenalen);
-	clv_tab_flat_sizes(&s->rows, &nrows, &rowarena);
-	sz = FlatSize(n, nrows, arenalen);
-	CheckFlatSize(sz);
-	return sz;
+	w.ncusts = n;
+	w.custs = palloc_extended((Size) Max(n, 1) * sizeof(HorizonCust), MCXT_ALLOC_HUGE);
+	w.arena = arenalen > 0 ? palloc_extended(arenalen, MCXT_ALLOC_HUGE) : NULL;
+	clv_tab_flatten(&s->custs, w.custs, w.arena);
+	clv_tab_flat_sizes(&s->rows, &w.nover, &overarena);
+	w.over = palloc_extended((Size) Max(w.nover, 1) * sizeof(HorizonRow), MCXT_ALLOC_HUGE);
+	w.overarena = overarena > 0 ? palloc_extended(overarena, MCXT_ALLOC_HUGE) : NULL;
+	clv_tab_flatten(&s->rows, (char *) w.over, w.overarena);
+
+	nrows = WalkRows(&w, NULL);
+	f = FlatAlloc(&s->head, s->custs.kind, n, nrows, arenalen);
+	for (i = 0; i < n; i++)
+	{
+		const HorizonCust *e = (const HorizonCust *) (w.custs + (Size) i * sizeof(HorizonCust));
+		HorizonEntry *fe = &FLAT_CUSTS(f)[i];
+
+		fe->keyref = e->keyref;
+		fe->first = e->first;
+		fe->wend = e->wend;
+		fe->head = 0;
+		fe->unused = 0;
+	}
+	(void) WalkRows(&w, FLAT_ROWS(f));
+	if (arenalen > 0)
+		memcpy(FLAT_ARENA(f), w.arena, arenalen);
+	pfree(w.custs);
+	pfree(w.over);
+	if (w.arena)
+		pfree(w.arena);
+	if (w.overarena)
+		pfree(w.overarena);
+	return f;
+}
+
+static Size
+HorizonGetFlatSize(ExpandedObjectHeader *eohptr)
+{
+	HorizonState *s = (HorizonState *) eohptr;
+	MemoryContext old;
+
+	if (s->flatval)
+		return VARSIZE(s->flatval);
+	old = MemoryContextSwitchTo(s->hdr.eoh.eoh_context);
+	if (s->flat)
+		pfree(s->flat);
+	s->flat = BuildFlat(s);
+	MemoryContextSwitchTo(old);
+	return VARSIZE(s->flat);
 }
 
 static void
 HorizonFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
 	HorizonState *s = (HorizonState *) eohptr;
-	HorizonFlat *f = (HorizonFlat *) result;
-	uint32		n,
-				nrows,
-				i;
-	uint64		arenalen,
-				rowarena;
-	char	   *rarena = NULL;
 
-	clv_tab_flat_sizes(&s->custs, &n, &arenalen);
-	clv_tab_flat_sizes(&s->rows, &nrows, &rowarena);
-	Assert(allocated_size == FlatSize(n, nrows, arenalen));
-	memset(f, 0, sizeof(HorizonFlat));
-	SET_VARSIZE(f, allocated_size);
-	f->version = HORIZON_FLAT_V2;
-	f->nentries = n;
-	f->nnodes = nrows;
-	f->arenalen = arenalen;
-	FlatSetHead(f, &s->head, s->custs.kind);
-	clv_tab_flatten(&s->custs, (char *) FLAT_CUSTS(f), FLAT_ARENA(f));
-	for (i = 0; i < n; i++)
+	if (s->flatval)
 	{
-		FLAT_CUSTS(f)[i].head = 0;
-		FLAT_CUSTS(f)[i].unused = 0;
+		Assert(allocated_size == VARSIZE(s->flatval));
+		memcpy(result, s->flatval, allocated_size);
+		return;
 	}
-	if (rowarena > 0)
-		rarena = palloc_extended(rowarena, MCXT_ALLOC_HUGE);
-	clv_tab_flatten(&s->rows, (char *) FLAT_ROWS(f), rarena);
-	if (s->custs.kind != CLV_KEY_INT8 && nrows > 0)
-	{
-		/* point the rows at their customers' keys (both tables are sorted) */
-		uint32		c = 0;
-
-		for (i = 0; i < nrows; i++)
-		{
-			HorizonRow *r = &FLAT_ROWS(f)[i];
-			ClvKey		rk;
-
-			clv_key_from_ref(s->custs.kind, r->keyref, rarena, &rk);
-			for (;;)
-			{
-				ClvKey		ck;
-
-				Assert(c < n);
-				clv_key_from_ref(s->custs.kind, FLAT_CUSTS(f)[c].keyref, FLAT_ARENA(f), &ck);
-				if (clv_key_cmp(s->custs.kind, &ck, &rk) >= 0)
-					break;
-				c++;
-			}
-			r->keyref = FLAT_CUSTS(f)[c].keyref;
-		}
-	}
-	if (rarena)
-		pfree(rarena);
+	if (s->flat == NULL)
+		(void) HorizonGetFlatSize(eohptr);
+	Assert(allocated_size == VARSIZE(s->flat));
+	memcpy(result, s->flat, allocated_size);
+	pfree(s->flat);
+	s->flat = NULL;
 }
 
 /* The flat form of a state, in the current memory context */
@@ -876,6 +1181,8 @@ FlatSorted(Datum d)
 	MemoryContext tmp;
 	MemoryContext old;
 
+	if (s && s->flatval)
+		return s->flatval;
 	if (s)
 		return StateFlatten(s);
 	f = HorizonFlatCheck(d);
@@ -1080,6 +1387,8 @@ clv_horizon_accum(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(0) && clv_state_is_mutable(PG_GETARG_DATUM(0), &horizon_methods, aggcontext))
 	{
 		s = (HorizonState *) clv_state_eohp(PG_GETARG_DATUM(0));
+		if (unlikely(s->flatval != NULL))
+			StateUnflatten(s);
 		StateSetHorizon(s, iv);
 		t = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
 		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &m);
@@ -1122,12 +1431,167 @@ clv_horizon_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
 
-/* clv_horizon_combine(state, state): combine function */
+/*
+ * Merge two version 2 flat values in one sequential pass: count (out NULL)
+ * or write the customers (each key once, the earlier first order), and per
+ * customer its rows of both (rows at one time summed, amounts at the larger
+ * scale) that lie inside its merged window.  Returns the number of rows;
+ * *ncusts and *arenalen get the other sizes.
+ */
+static uint64
+MergeFlats(HorizonFlat *a, HorizonFlat *b, const Window *w, int32 scale, HorizonFlat *out,
+		   uint32 *ncusts, uint64 *arenalen)
+{
+	ClvFlatTab	ca,
+				ra,
+				cb,
+				rb;
+	uint32		i = 0,
+				j = 0;
+	uint64		ka = 0,
+				kb = 0;
+	uint64		nrows = 0;
+	uint32		nc = 0;
+	uint64		alen = 0;
+	ClvKeyKind	kind = a->keykind != CLV_KEY_NONE ? (ClvKeyKind) a->keykind : (ClvKeyKind) b->keykind;
+
+	FlatTabs(a, &ca, &ra);
+	FlatTabs(b, &cb, &rb);
+	ca.kind = ra.kind = cb.kind = rb.kind = kind;
+	while (i < a->nentries || j < b->nentries)
+	{
+		int			c;
+		HorizonEntry m;
+		uint64		enda = ka,
+					endb = kb;
+		ClvKey		key;
+
+		if (i >= a->nentries)
+			c = 1;
+		else if (j >= b->nentries)
+			c = -1;
+		else
+			c = clv_flat_cmp(&ca, i, &cb, j);
+		m = c <= 0 ? FLAT_CUSTS(a)[i] : FLAT_CUSTS(b)[j];
+		if (c == 0)
+			CustMerge(&m, &FLAT_CUSTS(b)[j]);
+		if (c <= 0)
+		{
+			clv_flat_key(&ca, i, &key);
+			while (enda < a->nnodes && FLAT_ROWS(a)[enda].keyref == FLAT_CUSTS(a)[i].keyref)
+				enda++;
+		}
+		else
+			clv_flat_key(&cb, j, &key);
+		if (c >= 0)
+			while (endb < b->nnodes && FLAT_ROWS(b)[endb].keyref == FLAT_CUSTS(b)[j].keyref)
+				endb++;
+		m.head = 0;
+		m.unused = 0;
+		if (out)
+		{
+			m.keyref = kind == CLV_KEY_INT8 ? key.ival :
+				clv_key_arena_put(FLAT_ARENA(out), &alen, &key);
+			FLAT_CUSTS(out)[nc] = m;
+		}
+		else if (kind != CLV_KEY_INT8)
+			alen += clv_key_arena_bytes(kind, key.len);
+		nc++;
+
+		/* the rows of both runs by time, summed, inside the window */
+		while (ka < enda || kb < endb)
+		{
+			TimestampTz t;
+			int128		v = 0;
+
+			if (ka < enda && (kb >= endb || FLAT_ROWS(a)[ka].t <= FLAT_ROWS(b)[kb].t))
+				t = FLAT_ROWS(a)[ka].t;
+			else
+				t = FLAT_ROWS(b)[kb].t;
+			if (ka < enda && FLAT_ROWS(a)[ka].t == t)
+			{
+				v = Rescale(FLAT_ROWS(a)[ka].hi, FLAT_ROWS(a)[ka].lo, a->scale, scale);
+				ka++;
+			}
+			if (kb < endb && FLAT_ROWS(b)[kb].t == t)
+			{
+				if (__builtin_add_overflow(v, Rescale(FLAT_ROWS(b)[kb].hi, FLAT_ROWS(b)[kb].lo,
+													  b->scale, scale), &v))
+					AmountOverflow();
+				kb++;
+			}
+			if (m.first != NO_TIME && !InWindow(w, m.first, &m.wend, t))
+				continue;
+			if (out)
+			{
+				HorizonRow *r = &FLAT_ROWS(out)[nrows];
+
+				r->keyref = m.keyref;
+				r->t = t;
+				r->hi = clv_int128_hi(v);
+				r->lo = clv_int128_lo(v);
+			}
+			nrows++;
+		}
+		ka = enda;
+		kb = endb;
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if ((nc & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	*ncusts = nc;
+	*arenalen = alen;
+	return nrows;
+}
+
+/* The merge of two version 2 flat values, in the current memory context */
+static HorizonFlat *
+FlatMerge(HorizonFlat *a, HorizonFlat *b)
+{
+	HorizonHead h,
+				hb;
+	Window		w;
+	uint32		n;
+	uint64		arenalen,
+				nrows;
+	HorizonFlat *f;
+	ClvKeyKind	kind;
+
+	FlatHead(a, &h);
+	FlatHead(b, &hb);
+	kind = clv_merge_kinds(&cust_spec, (ClvKeyKind) a->keykind, (ClvKeyKind) b->keykind);
+	if (hb.flags & HORIZON_SET)
+		HeadSetHorizon(&h, &hb.horizon);
+	if (hb.maxorder != DT_NOBEGIN && hb.maxorder > h.maxorder)
+		h.maxorder = hb.maxorder;
+	h.scale = Max(h.scale, hb.scale);
+	h.dscale = Max(h.dscale, hb.dscale);
+	if (h.flags & HORIZON_SET)
+		WindowInit(&w, &h.horizon);
+	else
+		memset(&w, 0, sizeof(w));
+	nrows = MergeFlats(a, b, &w, h.scale, NULL, &n, &arenalen);
+	f = FlatAlloc(&h, kind, n, nrows, arenalen);
+	(void) MergeFlats(a, b, &w, h.scale, f, &n, &arenalen);
+	return f;
+}
+
+/*
+ * clv_horizon_combine(state, state): combine function.  Two flat states
+ * of comparable size (the partial states of parallel workers) are merged
+ * in one sequential pass into a flat value that nodeAgg gets as an
+ * expanded object; else the input goes into the state's tables.
+ */
 static Datum
 HorizonCombine(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_horizon_combine", HORIZON_USE);
-	HorizonState *s;
+	HorizonState *s = NULL;
+	HorizonFlat *in;
+	HorizonFlat *a = NULL;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -1137,9 +1601,32 @@ HorizonCombine(FunctionCallInfo fcinfo)
 	}
 	if (PG_ARGISNULL(0))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(1));	/* nodeAgg copies it */
-	s = StateMutable(PG_GETARG_DATUM(0), false, aggcontext);
 	/* detoasting flattens an expanded input */
-	StateMergeFlat(s, HorizonFlatCheck(PG_GETARG_DATUM(1)));
+	in = HorizonFlatCheck(PG_GETARG_DATUM(1));
+	if (clv_state_is_mutable(PG_GETARG_DATUM(0), &horizon_methods, aggcontext))
+	{
+		s = (HorizonState *) clv_state_eohp(PG_GETARG_DATUM(0));
+		a = s->flatval;
+	}
+	else if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+		a = HorizonFlatCheck(PG_GETARG_DATUM(0));
+	if (a && a->version == HORIZON_FLAT_V2 && in->version == HORIZON_FLAT_V2 &&
+		(uint64) in->nentries * 8 >= a->nentries)
+	{
+		MemoryContext old;
+		HorizonFlat *prev = s ? s->flatval : NULL;
+
+		if (s == NULL)
+			s = HorizonCreate(aggcontext, CLV_KEY_NONE, 0);
+		old = MemoryContextSwitchTo(s->hdr.eoh.eoh_context);
+		s->flatval = FlatMerge(a, in);
+		MemoryContextSwitchTo(old);
+		if (prev)
+			pfree(prev);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+	}
+	s = StateMutable(PG_GETARG_DATUM(0), false, aggcontext);
+	StateMergeFlat(s, in);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
 }
 
@@ -1163,12 +1650,48 @@ static void
 ApplyFinal(void *arg, void *entry, bool isnew, const void *payload)
 {
 	HorizonState *s = (HorizonState *) arg;
-	HorizonEntry *e = (HorizonEntry *) entry;
+	HorizonCust *e = (HorizonCust *) entry;
 	const CustPayload *p = (const CustPayload *) payload;
 
-	if (e->head && InWindow(&s->win, e->first, &e->wend, p->t) &&
+	if ((e->nin & QUALIFIES_BIT) && InWindow(&s->win, e->first, &e->wend, p->t) &&
 		__builtin_add_overflow(s->total, clv_int128_join(p->hi, p->lo), &s->total))
 		AmountOverflow();
+}
+
+/* The result of a version 2 flat value, in one pass */
+static Datum
+FlatFinal(HorizonFlat *f, bool *isnull)
+{
+	Window		w;
+	ClvMoney	total;
+	int64		qualifying = 0;
+	uint64		k = 0;
+	uint32		i;
+
+	if (f->flags & HORIZON_SET)
+		WindowInit(&w, &f->horizon);
+	total.value = 0;
+	total.scale = f->scale;
+	total.dscale = f->dscale;
+	for (i = 0; i < f->nentries; i++)
+	{
+		HorizonEntry e = FLAT_CUSTS(f)[i];
+		bool		q = e.first != NO_TIME && Qualifies(&w, e.first, &e.wend, f->maxorder);
+
+		qualifying += q;
+		for (; k < f->nnodes && FLAT_ROWS(f)[k].keyref == e.keyref; k++)
+			if (q && InWindow(&w, e.first, &e.wend, FLAT_ROWS(f)[k].t) &&
+				__builtin_add_overflow(total.value,
+									   clv_int128_join(FLAT_ROWS(f)[k].hi, FLAT_ROWS(f)[k].lo),
+									   &total.value))
+				AmountOverflow();
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	*isnull = qualifying == 0;
+	if (qualifying == 0)
+		return (Datum) 0;
+	return clv_money_div_count(&total, qualifying);
 }
 
 /* clv_horizon_final(state): mean window revenue of qualifying customers */
@@ -1177,7 +1700,7 @@ Datum
 clv_horizon_final(PG_FUNCTION_ARGS)
 {
 	HorizonState *s;
-	HorizonEntry *e;
+	HorizonCust *e;
 	HorizonRow *r;
 	ClvMoney	total;
 	int64		qualifying = 0;
@@ -1185,45 +1708,75 @@ clv_horizon_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
+	s = (HorizonState *) clv_state_expanded(PG_GETARG_DATUM(0), &horizon_methods, HORIZON_TYPNAME);
+	if (s == NULL || s->flatval)
+	{
+		HorizonFlat *f = s ? s->flatval : HorizonFlatCheck(PG_GETARG_DATUM(0));
+
+		if (f->version == HORIZON_FLAT_V2)
+		{
+			bool		isnull;
+			Datum		result = FlatFinal(f, &isnull);
+
+			if (isnull)
+				PG_RETURN_NULL();
+			PG_RETURN_DATUM(result);
+		}
+	}
 	s = StateFromDatum(PG_GETARG_DATUM(0), CurrentMemoryContext);
 	clv_tab_flush(&s->custs);
 	clv_tab_flush(&s->rows);
 
-	/* the qualifying customers, marked */
+	/* the qualifying customers, marked, and their inline rows summed */
+	s->total = 0;
 	while ((e = clv_tab_next(&s->custs, &pos)) != NULL)
 	{
-		e->head = e->first != NO_TIME &&
-			Qualifies(&s->win, e->first, &e->wend, s->head.maxorder);
-		qualifying += e->head;
+		e->nin &= ~QUALIFIES_BIT;
+		if (e->first != NO_TIME &&
+			Qualifies(&s->win, e->first, &e->wend, s->head.maxorder))
+		{
+			uint32		i;
+
+			e->nin |= QUALIFIES_BIT;
+			qualifying++;
+			for (i = 0; i < NIN(e); i++)
+				if (__builtin_add_overflow(s->total, (int128) e->int_amount[i], &s->total))
+					AmountOverflow();
+		}
 		if ((pos & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+
+	/* and their rows of the row table inside the window */
+	if (qualifying > 0 && s->rows.nentries > 0)
+	{
+		clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyFinal, s);
+		pos = 0;
+		while ((r = clv_tab_next(&s->rows, &pos)) != NULL)
+		{
+			ClvKey		key;
+			CustPayload *p;
+
+			clv_tab_entry_key(&s->rows, r, &key);
+			key.hash = clv_key_hash(s->rows.kind, &key);
+			p = clv_tab_push(&s->custs, &key, 0);
+			p->t = r->t;
+			p->hi = r->hi;
+			p->lo = r->lo;
+			clv_tab_pushed(&s->custs);
+			if ((pos & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		clv_tab_flush(&s->custs);
+		clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyCust, s);
+	}
+	pos = 0;
+	while ((e = clv_tab_next(&s->custs, &pos)) != NULL)
+		e->nin &= ~QUALIFIES_BIT;
+
 	/* no customer observed for the whole horizon: NULL, like avg() of nothing */
 	if (qualifying == 0)
 		PG_RETURN_NULL();
-
-	/* their rows inside the window, summed through a pass over the customers */
-	s->total = 0;
-	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyFinal, s);
-	pos = 0;
-	while ((r = clv_tab_next(&s->rows, &pos)) != NULL)
-	{
-		ClvKey		key;
-		CustPayload *p;
-
-		clv_tab_entry_key(&s->rows, r, &key);
-		key.hash = clv_key_hash(s->rows.kind, &key);
-		p = clv_tab_push(&s->custs, &key, 0);
-		p->t = r->t;
-		p->hi = r->hi;
-		p->lo = r->lo;
-		clv_tab_pushed(&s->custs);
-		if ((pos & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	clv_tab_flush(&s->custs);
-	clv_tab_batch_init(&s->custs, sizeof(CustPayload), ApplyCust, s);
-
 	total.value = s->total;
 	total.scale = s->head.scale;
 	total.dscale = s->head.dscale;
@@ -1344,7 +1897,7 @@ HorizonRecv(StringInfo buf)
 					c;
 		TimestampTz first;
 		TimestampTz wend = NO_TIME;
-		HorizonEntry *e;
+		HorizonCust *e;
 
 		clv_key_recv(buf, (ClvKeyKind) kind, &key);
 		clv_recv_need(buf, 12, HORIZON_TYPNAME);
@@ -1367,16 +1920,13 @@ HorizonRecv(StringInfo buf)
 			TimestampTz t = pq_getmsgint64(buf);
 			int64		hi = pq_getmsgint64(buf);
 			int64		lo = pq_getmsgint64(buf);
-			RowPayload *p;
 
 			if (TIMESTAMP_NOT_FINITE(t) ||
 				(first != NO_TIME && !InWindow(&s->win, first, &wend, t)))
 				clv_bad_external(HORIZON_TYPNAME, "A row lies outside its customer's window.");
-			p = clv_tab_push(&s->rows, &key, t);
-			p->hi = hi;
-			p->lo = (uint64) lo;
-			p->scale = h.scale;
-			clv_tab_pushed(&s->rows);
+			/* the customer's entry may have moved: look it up again */
+			e = clv_tab_find(&s->custs, &key, 0);
+			AddKeptRow(s, e, t, clv_int128_join(hi, (uint64) lo));
 		}
 		CHECK_FOR_INTERRUPTS();
 	}

@@ -125,21 +125,7 @@ clv_key_from_datum_any(Datum value, Oid typid, ClvKeyKind kind, ClvKey *key)
 void
 clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
 {
-	if (kind == CLV_KEY_INT8)
-	{
-		key->ival = ref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, arena + ref, sizeof(uint32));
-		key->len = len;
-		key->bytes = arena + ref + sizeof(uint32);
-		key->ival = 0;
-	}
+	clv_key_from_ref_nohash(kind, ref, arena, key);
 	key->hash = clv_key_hash(kind, key);
 }
 

@@ -91,6 +91,28 @@ clv_key_cmp(ClvKeyKind kind, const ClvKey *a, const ClvKey *b)
  */
 extern void clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key);
 
+/* The same without the hash (hash set to 0), for comparisons and copies */
+static inline void
+clv_key_from_ref_nohash(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
+{
+	if (kind == CLV_KEY_INT8)
+	{
+		key->ival = ref;
+		key->bytes = NULL;
+		key->len = 0;
+	}
+	else
+	{
+		uint32		len;
+
+		memcpy(&len, arena + ref, sizeof(uint32));
+		key->len = len;
+		key->bytes = arena + ref + sizeof(uint32);
+		key->ival = 0;
+	}
+	key->hash = 0;
+}
+
 /* Bytes a key takes in an arena (0 for integer keys) */
 static inline uint64
 clv_key_arena_bytes(ClvKeyKind kind, uint32 len)

@@ -255,6 +255,8 @@ SummaryGetFlatSize(ExpandedObjectHeader *eohptr)
 	uint64		arenalen;
 	Size		sz;
 
+	if (s->flat)
+		return VARSIZE(s->flat);
 	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
 	sz = FlatSize(n, arenalen);
 	CheckFlatSize(sz, n);
@@ -269,6 +271,12 @@ SummaryFlattenInto(ExpandedObjectHeader *eohptr, void *result, Size allocated_si
 	uint32		n;
 	uint64		arenalen;
 
+	if (s->flat)
+	{
+		Assert(allocated_size == VARSIZE(s->flat));
+		memcpy(result, s->flat, allocated_size);
+		return;
+	}
 	clv_tab_flat_sizes(&s->tab, &n, &arenalen);
 	s->head.keykind = s->tab.kind;
 	HeaderToFlat(&s->head, n, arenalen, f, allocated_size);
@@ -297,7 +305,7 @@ clv_summary_view(Datum d, ClvSummaryView *v)
 {
 	ClvSummaryState *s = clv_summary_expanded(d);
 
-	if (s)
+	if (s && s->flat == NULL)
 	{
 		clv_tab_flush(&s->tab);
 		v->head = s->head;
@@ -307,7 +315,8 @@ clv_summary_view(Datum d, ClvSummaryView *v)
 	}
 	else
 	{
-		ClvSummaryFlat *f = clv_summary_flat_check(d);
+		/* a flat value, or an expanded state holding one */
+		ClvSummaryFlat *f = s ? s->flat : clv_summary_flat_check(d);
 
 		HeaderFromFlat(f, &v->head);
 		FlatTab(f, &v->flat);
@@ -374,6 +383,19 @@ clv_summary_stats(ClvSummaryView *v, ClvSummaryStats *st)
  */
 
 void
+clv_summary_unflatten(ClvSummaryState *s)
+{
+	ClvSummaryFlat *f = s->flat;
+	ClvFlatTab	t;
+
+	s->flat = NULL;
+	HeaderFromFlat(f, &s->head);
+	FlatTab(f, &t);
+	clv_tab_merge_flat(&s->tab, &t);
+	pfree(f);
+}
+
+void
 clv_summary_merge_into(ClvSummaryState *s, ClvSummaryView *v)
 {
 	clv_tab_set_kind(&s->tab, v->head.keykind, true);
@@ -409,7 +431,12 @@ clv_summary_mutable(Datum state, bool isnull, MemoryContext aggcontext)
 	if (isnull)
 		return SummaryCreate(aggcontext, CLV_KEY_NONE, 0);
 	if (clv_state_is_mutable(state, &clv_summary_methods, aggcontext))
-		return (ClvSummaryState *) clv_state_eohp(state);
+	{
+		s = (ClvSummaryState *) clv_state_eohp(state);
+		if (s->flat)
+			clv_summary_unflatten(s);
+		return s;
+	}
 	clv_summary_view(state, &v);
 	s = SummaryCreate(aggcontext, v.head.keykind,
 					  v.state ? v.state->tab.nentries : v.flat.nentries);
@@ -457,6 +484,55 @@ clv_summary_flat_add_row(ClvSummaryFlat *f, ClvKeyKind rowkind, const ClvSummary
 	if (row->is_order)
 		EntryAddOrder(e, row->ts);
 	return PointerGetDatum(g);
+}
+
+Datum
+clv_summary_combine_datums(Datum state, bool isnull, Datum in, MemoryContext aggcontext)
+{
+	ClvSummaryState *s;
+	ClvSummaryView v;
+	ClvSummaryView a;
+
+	if (isnull)
+		return in;				/* nodeAgg copies it */
+	clv_summary_view(in, &v);
+	if (v.state == NULL)
+	{
+		s = NULL;
+		if (clv_state_is_mutable(state, &clv_summary_methods, aggcontext))
+		{
+			s = (ClvSummaryState *) clv_state_eohp(state);
+			if (s->flat == NULL)
+				goto hashed;
+		}
+		else if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(state)))
+			goto hashed;
+		clv_summary_view(state, &a);
+		if ((uint64) v.flat.nentries * 8 >= a.flat.nentries)
+		{
+			/*
+			 * Comparable sizes (the partial states of parallel workers): one
+			 * sequential pass over both, into a flat value that nodeAgg gets
+			 * as an expanded object, so that it is not copied again
+			 */
+			MemoryContext old;
+			ClvSummaryFlat *prev = s ? s->flat : NULL;
+
+			if (s == NULL)
+				s = SummaryCreate(aggcontext, CLV_KEY_NONE, 0);
+			old = MemoryContextSwitchTo(s->hdr.eoh.eoh_context);
+			s->flat = (ClvSummaryFlat *) DatumGetPointer(clv_summary_merge_flat(&a, &v));
+			MemoryContextSwitchTo(old);
+			if (prev)
+				pfree(prev);
+			return EOHPGetRWDatum(&s->hdr.eoh);
+		}
+	}
+hashed:
+	/* many small inputs (daily summaries rolled up): into the table */
+	s = clv_summary_mutable(state, false, aggcontext);
+	clv_summary_merge_into(s, &v);
+	return EOHPGetRWDatum(&s->hdr.eoh);
 }
 
 Datum

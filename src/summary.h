@@ -92,6 +92,13 @@ typedef struct ClvSummaryState
 	ClvStateHeader hdr;
 	ClvSummaryHeader head;		/* head.keykind unused: see tab.kind */
 	ClvCustTab	tab;			/* entries are ClvCustEntry */
+
+	/*
+	 * Or, when not NULL, the state is this flat value (in the state's
+	 * memory context; head and tab unused): the result of a sorted merge,
+	 * handed to nodeAgg as an expanded object so that it is not copied
+	 */
+	ClvSummaryFlat *flat;
 } ClvSummaryState;
 
 /*
@@ -209,6 +216,16 @@ extern void clv_summary_merge_into(ClvSummaryState *s, ClvSummaryView *v);
 
 /* Merge two flat views in one sequential pass into a new flat summary */
 extern Datum clv_summary_merge_flat(ClvSummaryView *a, ClvSummaryView *b);
+
+/*
+ * Combine the summary "state" (owned by the aggregate, or NULL) with the
+ * summary "in" (not NULL): the combine step of every summary aggregate
+ */
+extern Datum clv_summary_combine_datums(Datum state, bool isnull, Datum in,
+										MemoryContext aggcontext);
+
+/* Make an expanded state that holds a flat value an ordinary one */
+extern void clv_summary_unflatten(ClvSummaryState *s);
 
 /* The flat form of an expanded state, in the current memory context */
 extern Datum clv_summary_flatten(ClvSummaryState *s);

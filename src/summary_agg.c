@@ -78,6 +78,8 @@ SummaryAccum(FunctionCallInfo fcinfo, const char *fname, bool has_amount, bool h
 		clv_state_is_mutable(PG_GETARG_DATUM(0), &clv_summary_methods, aggcontext))
 	{
 		s = (ClvSummaryState *) clv_state_eohp(PG_GETARG_DATUM(0));
+		if (unlikely(s->flat != NULL))
+			clv_summary_unflatten(s);
 		if (unlikely(s->tab.kind != t->keykind))
 			clv_tab_set_kind(&s->tab, t->keykind, false);
 		clv_summary_add_row(s, &row);
@@ -151,8 +153,6 @@ static Datum
 SummaryCombine(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggcontext = clv_agg_context(fcinfo, fname, "rollup(clv_summary)");
-	ClvSummaryState *s;
-	ClvSummaryView v;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -160,21 +160,8 @@ SummaryCombine(FunctionCallInfo fcinfo, const char *fname)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(1));	/* nodeAgg copies it */
-
-	clv_summary_view(PG_GETARG_DATUM(1), &v);
-	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))) && v.state == NULL)
-	{
-		ClvSummaryView a;
-
-		clv_summary_view(PG_GETARG_DATUM(0), &a);
-		if ((uint64) v.flat.nentries * 8 >= a.flat.nentries)
-			PG_RETURN_DATUM(clv_summary_merge_flat(&a, &v));
-	}
-	s = clv_summary_mutable(PG_GETARG_DATUM(0), false, aggcontext);
-	clv_summary_merge_into(s, &v);
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+	PG_RETURN_DATUM(clv_summary_combine_datums(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
+											   PG_GETARG_DATUM(1), aggcontext));
 }
 
 PG_FUNCTION_INFO_V1(clv_summary_combine);
