@@ -974,6 +974,29 @@ AdjacentKeyRef(const ClvFlatTab *t, uint32 pos, const ClvKey *key, int64 *keyref
 }
 
 /*
+ * The position of (key, period) in n entries with integer keys, sorted:
+ * of its entry (*found) or where it belongs (clv_flat_search, inline)
+ */
+static inline uint32
+SearchIntEntries(const CohortEntry *e, uint32 n, int64 key, int64 period, bool *found)
+{
+	uint32		lo = 0;
+	uint32		hi = n;
+
+	while (lo < hi)
+	{
+		uint32		mid = lo + (hi - lo) / 2;
+
+		if (e[mid].keyref < key || (e[mid].keyref == key && e[mid].period < period))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < n && e[lo].keyref == key && e[lo].period == period;
+	return lo;
+}
+
+/*
  * Add a row to a small flat state: in place when its customer-period is
  * there (or, with "mine", when the value's memory has room for a new one),
  * else a new value with it inserted; (Datum) 0 when the state would grow
@@ -984,30 +1007,35 @@ static Datum
 FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int32 p,
 		   const ClvMoney *m)
 {
-	CohortView	v;
+	ClvKeyKind	kind = (ClvKeyKind) f->keykind;
+	ClvFlatTab	t;
 	CohortEntry *e;
 	uint32		pos;
 	bool		found;
 
-	FlatView(f, &v);
-	v.head.keykind = clv_row_kind(&cohort_spec, v.head.keykind, f->nentries, rowkind);
-	v.flat.kind = v.head.keykind;
-	pos = clv_flat_search(&v.flat, key, p, &found);
+	if (unlikely(kind != rowkind))
+		kind = clv_row_kind(&cohort_spec, kind, f->nentries, rowkind);
+	clv_flat_init(&t, &cohort_spec, kind, f->nentries, (char *) COHORT_ENTRIES(f),
+				  COHORT_ARENA(f), f->arenalen);
+	if (kind == CLV_KEY_INT8)
+		pos = SearchIntEntries(COHORT_ENTRIES(f), f->nentries, key->ival, p, &found);
+	else
+		pos = clv_flat_search(&t, key, p, &found);
 	if (!found && f->nentries >= COHORT_SMALL)
 		return (Datum) 0;
 
-	/* the head, in place */
-	if (m->scale > v.head.scale)
+	/* the head, in place (see HeadAddRow) */
+	if (m->scale > f->scale)
 	{
-		RescaleEntries(COHORT_ENTRIES(f), f->nentries, v.head.scale, m->scale);
-		v.head.scale = m->scale;
+		RescaleEntries(COHORT_ENTRIES(f), f->nentries, f->scale, m->scale);
+		f->scale = (int16) m->scale;
 	}
-	HeadAddRow(&v.head, p, m);
-	f->keykind = (uint8) v.head.keykind;
-	f->scale = (int16) v.head.scale;
-	f->dscale = (int16) v.head.dscale;
+	if (m->dscale > f->dscale)
+		f->dscale = (int16) m->dscale;
+	if (!(f->flags & COHORT_HAS_ROWS) || p > f->lastperiod)
+		f->lastperiod = p;
 	f->flags |= COHORT_HAS_ROWS;
-	f->lastperiod = v.head.lastperiod;
+	f->keykind = (uint8) kind;
 
 	if (found)
 		e = &COHORT_ENTRIES(f)[pos];
@@ -1015,8 +1043,8 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
 	{
 		/* a new customer-period, at pos */
 		int64		keyref = 0;
-		bool		haveref = AdjacentKeyRef(&v.flat, pos, key, &keyref);
-		uint64		keybytes = haveref ? 0 : clv_key_arena_bytes(v.head.keykind, key->len);
+		bool		haveref = AdjacentKeyRef(&t, pos, key, &keyref);
+		uint64		keybytes = haveref ? 0 : clv_key_arena_bytes(kind, key->len);
 		uint32		n = f->nentries;
 		Size		sz = FlatSize(f->tzlen, n + 1, f->arenalen + keybytes);
 
@@ -1040,23 +1068,27 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
 		}
 		else
 		{
+			/* a new value: the same head and zone name, one more entry */
 			CohortFlat *g = palloc(sz);
 
-			FlatWriteHead(g, sz, &v.head, n + 1, f->arenalen + keybytes);
+			memcpy(g, f, sizeof(CohortFlat) + MAXALIGN(f->tzlen + 1));
+			SET_VARSIZE(g, sz);
+			g->nentries = n + 1;
+			g->arenalen = f->arenalen + keybytes;
 			if (haveref)
 			{
-				e = (CohortEntry *) clv_flat_insert_ref(&v.flat, &cohort_spec, pos, keyref, p,
+				e = (CohortEntry *) clv_flat_insert_ref(&t, &cohort_spec, pos, keyref, p,
 														(char *) COHORT_ENTRIES(g));
 				if (f->arenalen > 0)
 					memcpy(COHORT_ARENA(g), COHORT_ARENA(f), f->arenalen);
 			}
 			else
-				e = (CohortEntry *) clv_flat_insert(&v.flat, &cohort_spec, pos, key, p,
+				e = (CohortEntry *) clv_flat_insert(&t, &cohort_spec, pos, key, p,
 													(char *) COHORT_ENTRIES(g), COHORT_ARENA(g));
 			f = g;
 		}
 	}
-	AddRevenue(e, m->value, m->scale, v.head.scale);
+	AddRevenue(e, m->value, m->scale, f->scale);
 	if (clv_money_sign(m) >= 0)
 		AddOrders(e, 1);
 	return PointerGetDatum(f);
@@ -1399,6 +1431,7 @@ typedef struct CohortCallSite
 	uint64		generation;		/* of cal; 0 = none yet */
 	uint64		lastgeneration;
 	char		tzname[TZ_STRLEN_MAX + 1];	/* as given, for cal */
+	uint32		tzlen;
 	ClvCalendar cal;
 } CohortCallSite;
 
@@ -1453,7 +1486,7 @@ RowCalendar(FunctionCallInfo fcinfo, ClvArgTypes *types)
 	zlen = VARSIZE_ANY_EXHDR(ztext);
 	if (cs->generation == 0 ||
 		!clv_period_is(cs->cal.period, VARDATA_ANY(ptext), VARSIZE_ANY_EXHDR(ptext)) ||
-		zlen != (int) strlen(cs->tzname) ||
+		zlen != (int) cs->tzlen ||
 		pg_strncasecmp(VARDATA_ANY(ztext), cs->tzname, zlen) != 0)
 	{
 		ClvPeriod	period = clv_period_parse(text_to_cstring(ptext));
@@ -1465,6 +1498,7 @@ RowCalendar(FunctionCallInfo fcinfo, ClvArgTypes *types)
 		clv_calendar_init(&cs->cal, period, tzname, fcinfo->flinfo->fn_mcxt);
 		/* resolved, so shorter than TZ_STRLEN_MAX */
 		strlcpy(cs->tzname, tzname, sizeof(cs->tzname));
+		cs->tzlen = strlen(cs->tzname);
 		cs->generation = ++cs->lastgeneration;
 	}
 	return &cs->cal;
@@ -1545,8 +1579,9 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
 	else
 	{
 		f = FlatFromDatum(PG_GETARG_DATUM(0));
-		if (f->period != cal->period || f->tzlen != strlen(cs->tzname) ||
-			pg_strncasecmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0)
+		if (f->period != cal->period || f->tzlen != cs->tzlen ||
+			(memcmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0 &&
+			 pg_strncasecmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0))
 		{
 			FlatView(f, &v);
 			CheckSameParameters(&v.head, cal->period, cs->tzname);
