@@ -3,9 +3,9 @@
  * cohort_state.c
  *	  The clv_cohort_state type on the state engine's flat tables
  *	  (custtab.h): entries keyed by (customer, period), the flat and
- *	  expanded forms, merges, the binary and text forms (which read those of
- *	  clv 0.2.0 too), and the transition and combine functions of its
- *	  aggregates.
+ *	  expanded forms, merges, and what the aggregates do to a state.  Its
+ *	  binary and text forms are in cohort_io.c, its aggregates in
+ *	  cohort_agg.c (the interface between them in cohort_state.h).
  *
  * Flat form (a varlena, the stored form since clv 0.3.0):
  *		CohortFlat header
@@ -35,24 +35,18 @@
  */
 #include "postgres.h"
 
-#include "libpq/pqformat.h"
 #include "miscadmin.h"
-#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "cohort.h"
-
-/* Binary form versions: 1 (clv 0.2.0, read only) and 2 */
-#define COHORT_VERSION_V1	1
-#define COHORT_VERSION		2
+#include "cohort_state.h"
 
 /* A state of at most this many customer-periods stays flat */
 #define COHORT_SMALL		64
 
 #define COHORT_HAS_ROWS		0x01
 
-typedef struct CohortFlat
+struct CohortFlat
 {
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	uint8		version;		/* COHORT_VERSION */
@@ -66,7 +60,7 @@ typedef struct CohortFlat
 	uint32		tzlen;
 	uint64		arenalen;
 	/* the zone name, entries and arena follow */
-} CohortFlat;
+};
 
 #define COHORT_TZNAME(f)	((char *) (f) + sizeof(CohortFlat))
 #define COHORT_ENTRIES(f)	((CohortEntry *) (COHORT_TZNAME(f) + MAXALIGN((f)->tzlen + 1)))
@@ -149,7 +143,7 @@ EntryMerge(void *dstp, const void *srcp)
 		clv_money_overflow();
 }
 
-static const ClvEntrySpec cohort_spec = {
+const ClvEntrySpec clv_cohort_spec = {
 	.typname = COHORT_TYPNAME,
 	.memname = "cohort",
 	.entrysize = sizeof(CohortEntry),
@@ -297,7 +291,7 @@ FlatView(CohortFlat *f, CohortView *v)
 	v->head.dscale = f->dscale;
 	v->head.hasrows = (f->flags & COHORT_HAS_ROWS) != 0;
 	v->head.lastperiod = f->lastperiod;
-	clv_flat_init(&v->flat, &cohort_spec, v->head.keykind, f->nentries,
+	clv_flat_init(&v->flat, &clv_cohort_spec, v->head.keykind, f->nentries,
 				  (char *) COHORT_ENTRIES(f), COHORT_ARENA(f), f->arenalen);
 }
 
@@ -325,7 +319,6 @@ FlatCheck(struct varlena *v)
 	return f;
 }
 
-static Datum CohortRecv(StringInfo buf);
 
 /*
  * The flat value of this version behind a datum that is not an expanded
@@ -344,7 +337,7 @@ FlatFromDatum(Datum d)
 	buf.len = VARSIZE(v) - VARHDRSZ;
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	result = CohortRecv(&buf);
+	result = clv_cohort_recv(&buf);
 	clv_recv_finish(&buf, COHORT_TYPNAME);
 	return (CohortFlat *) DatumGetPointer(result);
 }
@@ -377,7 +370,7 @@ RescaledCopy(const ClvFlatTab *in, int32 from, int32 to, ClvFlatTab *out)
 	if (bytes > 0)
 		memcpy(entries, in->entries, bytes);
 	RescaleEntries((CohortEntry *) entries, in->nentries, from, to);
-	clv_flat_init(out, &cohort_spec, in->kind, in->nentries, entries, in->arena, in->arenalen);
+	clv_flat_init(out, &clv_cohort_spec, in->kind, in->nentries, entries, in->arena, in->arenalen);
 }
 
 /* ----------------------------------------------------------------
@@ -454,10 +447,10 @@ static void
 StateFlatTab(const CohortState *s, ClvFlatTab *t)
 {
 	if (s->flat)
-		clv_flat_init(t, &cohort_spec, s->head.keykind, s->flat->nentries,
+		clv_flat_init(t, &clv_cohort_spec, s->head.keykind, s->flat->nentries,
 					  (char *) COHORT_ENTRIES(s->flat), COHORT_ARENA(s->flat), s->flat->arenalen);
 	else
-		clv_flat_init(t, &cohort_spec, s->head.keykind, 0, NULL, NULL, 0);
+		clv_flat_init(t, &clv_cohort_spec, s->head.keykind, 0, NULL, NULL, 0);
 }
 
 /*
@@ -481,7 +474,7 @@ MergeTabs(const ClvFlatTab *a, const ClvFlatTab *b, const CohortHead *h, MemoryC
 
 	f = MemoryContextAllocExtended(cxt, FlatSize(tzlen, nmax, amax), MCXT_ALLOC_HUGE);
 	entries = (char *) f + sizeof(CohortFlat) + MAXALIGN(tzlen + 1);
-	clv_flat_merge_bounded(a, b, &cohort_spec, entries, entries + nmax * sizeof(CohortEntry),
+	clv_flat_merge_bounded(a, b, &clv_cohort_spec, entries, entries + nmax * sizeof(CohortEntry),
 						   &n, &arenalen);
 	if (arenalen > 0)
 		memmove(entries + (Size) n * sizeof(CohortEntry), entries + nmax * sizeof(CohortEntry),
@@ -630,7 +623,7 @@ StateSortRows(CohortState *s)
 			s->maxscratch = maxr;
 		}
 	}
-	clv_flat_init(&rows, &cohort_spec, s->head.keykind, s->nrows, (char *) s->rows,
+	clv_flat_init(&rows, &clv_cohort_spec, s->head.keykind, s->nrows, (char *) s->rows,
 				  s->rowkeys, s->rowkeyslen);
 	if (!intkeys)
 		clv_flat_sort(&rows);
@@ -648,7 +641,7 @@ StateSortRows(CohortState *s)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	clv_flat_init(&sums, &cohort_spec, s->head.keykind, n, (char *) r,
+	clv_flat_init(&sums, &clv_cohort_spec, s->head.keykind, n, (char *) r,
 				  s->rowkeys, s->rowkeyslen);
 	StateMergeFlat(s, &sums);
 	s->nrows = 0;
@@ -837,7 +830,7 @@ static inline void
 StateRowKind(CohortState *s, ClvKeyKind kind)
 {
 	if (unlikely(s->head.keykind != kind))
-		s->head.keykind = clv_row_kind(&cohort_spec, s->head.keykind,
+		s->head.keykind = clv_row_kind(&clv_cohort_spec, s->head.keykind,
 									   (s->flat ? s->flat->nentries : 0) + s->nrows, kind);
 }
 
@@ -862,7 +855,7 @@ StateMerge(CohortState *s, const CohortView *v)
 	uint32		i;
 
 	CheckSameParameters(&s->head, v->head.period, v->head.tzname);
-	s->head.keykind = clv_merge_kinds(&cohort_spec, s->head.keykind, v->head.keykind);
+	s->head.keykind = clv_merge_kinds(&clv_cohort_spec, s->head.keykind, v->head.keykind);
 	src.kind = s->head.keykind;
 	if (v->head.scale > s->head.scale)
 		StateRaiseScale(s, v->head.scale);
@@ -1014,8 +1007,8 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
 	bool		found;
 
 	if (unlikely(kind != rowkind))
-		kind = clv_row_kind(&cohort_spec, kind, f->nentries, rowkind);
-	clv_flat_init(&t, &cohort_spec, kind, f->nentries, (char *) COHORT_ENTRIES(f),
+		kind = clv_row_kind(&clv_cohort_spec, kind, f->nentries, rowkind);
+	clv_flat_init(&t, &clv_cohort_spec, kind, f->nentries, (char *) COHORT_ENTRIES(f),
 				  COHORT_ARENA(f), f->arenalen);
 	if (kind == CLV_KEY_INT8)
 		pos = SearchIntEntries(COHORT_ENTRIES(f), f->nentries, key->ival, p, &found);
@@ -1077,13 +1070,13 @@ FlatAddRow(CohortFlat *f, bool mine, ClvKeyKind rowkind, const ClvKey *key, int3
 			g->arenalen = f->arenalen + keybytes;
 			if (haveref)
 			{
-				e = (CohortEntry *) clv_flat_insert_ref(&t, &cohort_spec, pos, keyref, p,
+				e = (CohortEntry *) clv_flat_insert_ref(&t, &clv_cohort_spec, pos, keyref, p,
 														(char *) COHORT_ENTRIES(g));
 				if (f->arenalen > 0)
 					memcpy(COHORT_ARENA(g), COHORT_ARENA(f), f->arenalen);
 			}
 			else
-				e = (CohortEntry *) clv_flat_insert(&t, &cohort_spec, pos, key, p,
+				e = (CohortEntry *) clv_flat_insert(&t, &clv_cohort_spec, pos, key, p,
 													(char *) COHORT_ENTRIES(g), COHORT_ARENA(g));
 			f = g;
 		}
@@ -1109,7 +1102,7 @@ FlatMerge(const CohortView *a, const CohortView *b)
 	CohortFlat *f;
 
 	CheckSameParameters(&a->head, b->head.period, b->head.tzname);
-	h.keykind = clv_merge_kinds(&cohort_spec, a->head.keykind, b->head.keykind);
+	h.keykind = clv_merge_kinds(&clv_cohort_spec, a->head.keykind, b->head.keykind);
 	ta.kind = tb.kind = h.keykind;
 	if (a->head.scale < b->head.scale)
 		RescaledCopy(&a->flat, a->head.scale, b->head.scale, &ta);
@@ -1126,390 +1119,16 @@ FlatMerge(const CohortView *a, const CohortView *b)
 	return f;
 }
 
-/* ----------------------------------------------------------------
- * Binary form (network byte order; the text form is "clv_cohort_state:"
- * and base64 of it)
- *
- *	int32	version (2; 1 is the form of clv 0.2.0, still read)
- *	int32	flags (0)
- *	int32	period (ClvPeriod)
- *	int32	length of the time zone name, then its bytes
- *	int32	key kind (ClvKeyKind; 0 = no customer yet)
- *	int32	scale, int32 dscale
- *	int32	hasrows (0/1), int32 last period (0 without rows)
- * then in version 2:
- *	int32	number of customer-periods, then each in canonical order:
- *			key (clv_key_send), int64 period, int64 orders, revenue
- *			(clv_send_int128)
- * and in version 1:
- *	int32	number of customers, then each key (clv_key_send)
- *	int32	number of customer-periods, then each, in any order:
- *			int32 customer (0-based, in the order above), int32 period,
- *			int64 orders, int64 revenue high half, int64 revenue low half
- * ----------------------------------------------------------------
- */
-
-/* The header of a binary form, checked */
-typedef struct CohortWireHead
-{
-	int32		version;
-	CohortHead	head;
-	char		tzname[TZ_STRLEN_MAX];
-	int32		count;			/* entries (2), customers (1) */
-	int32		minperiod;		/* bounds of a valid period index */
-	int32		maxperiod;
-} CohortWireHead;
-
-/* Report a malformed binary value (22P03) */
-pg_noreturn static void
-BadBinary(const char *detail)
-{
-	clv_bad_external(COHORT_TYPNAME, detail);
-}
-
-/* Read and check the header of a binary form, up to its first count */
-static void
-ReadHead(StringInfo buf, CohortWireHead *w)
-{
-	int32		period,
-				tzlen,
-				kind,
-				hasrows;
-	CohortHead *h = &w->head;
-
-	clv_recv_need(buf, 4, COHORT_TYPNAME);
-	w->version = pq_getmsgint(buf, 4);
-	if (w->version != COHORT_VERSION && w->version != COHORT_VERSION_V1)
-		BadBinary("Unsupported format version.");
-	clv_recv_need(buf, 12, COHORT_TYPNAME);
-	if (pq_getmsgint(buf, 4) != 0)
-		BadBinary("Unknown flags are set.");
-	period = pq_getmsgint(buf, 4);
-	if (period < CLV_PERIOD_FIRST || period > CLV_PERIOD_LAST)
-		BadBinary("The period is invalid.");
-	h->period = (ClvPeriod) period;
-	tzlen = pq_getmsgint(buf, 4);
-	if (tzlen <= 0 || tzlen >= TZ_STRLEN_MAX || tzlen > buf->len - buf->cursor)
-		BadBinary("The time zone name is invalid.");
-	memcpy(w->tzname, pq_getmsgbytes(buf, tzlen), tzlen);
-	w->tzname[tzlen] = '\0';
-	if (strlen(w->tzname) != (size_t) tzlen)
-		BadBinary("The time zone name is invalid.");
-	h->tzname = w->tzname;
-
-	clv_recv_need(buf, 24, COHORT_TYPNAME);
-	kind = pq_getmsgint(buf, 4);
-	h->scale = pq_getmsgint(buf, 4);
-	h->dscale = pq_getmsgint(buf, 4);
-	hasrows = pq_getmsgint(buf, 4);
-	h->lastperiod = pq_getmsgint(buf, 4);
-	w->count = pq_getmsgint(buf, 4);
-	clv_period_bounds(h->period, &w->minperiod, &w->maxperiod);
-	if (hasrows && (h->lastperiod < w->minperiod || h->lastperiod > w->maxperiod))
-		BadBinary("The last period is out of range.");
-	if (kind < CLV_KEY_NONE || kind > CLV_KEY_TEXT ||
-		(kind == CLV_KEY_NONE && w->count != 0))
-		BadBinary("The customer key kind is invalid.");
-	h->keykind = (ClvKeyKind) kind;
-	if (h->scale < 0 || h->scale > CLV_MAX_SCALE || h->dscale < h->scale || h->dscale > 0x3FFF)
-		BadBinary("The revenue scale is invalid.");
-	if ((hasrows != 0 && hasrows != 1) || w->count < 0 || (w->count > 0 && !hasrows) ||
-		(!hasrows && h->lastperiod != 0) || w->count > (buf->len - buf->cursor) / 4)
-		BadBinary("The row counts are invalid.");
-	h->hasrows = hasrows;
-	/* the zone must be one timezone() knows (22023 otherwise) */
-	clv_zone_check(w->tzname);
-}
-
-/* Read and check the fields of an entry (the key and period are read) */
-static void
-RecvFields(StringInfo buf, void *entry, void *arg)
-{
-	const CohortWireHead *w = (const CohortWireHead *) arg;
-	CohortEntry *e = (CohortEntry *) entry;
-
-	clv_recv_need(buf, 24, COHORT_TYPNAME);
-	e->orders = pq_getmsgint64(buf);
-	e->revenue = clv_recv_int128(buf);
-	if (e->orders < 0 || e->period < w->minperiod || e->period > w->maxperiod ||
-		e->period > w->head.lastperiod)
-		BadBinary("A customer-period is invalid.");
-}
-
-static void
-SendFields(StringInfo buf, const void *entry, void *arg)
-{
-	const CohortEntry *e = (const CohortEntry *) entry;
-
-	pq_sendint64(buf, e->orders);
-	clv_send_int128(buf, e->revenue);
-}
-
-/* Order of two keys of kind "kind" (for the check of version 1 keys) */
-static int
-CompareKeys(const void *a, const void *b, void *arg)
-{
-	return clv_key_cmp(*(const ClvKeyKind *) arg, (const ClvKey *) a, (const ClvKey *) b);
-}
-
-/*
- * The rest of a version 1 form (clv 0.2.0), converted to a flat value: the
- * customer-periods go into a table, which is flattened.
- */
-static CohortFlat *
-RecvV1(StringInfo buf, CohortWireHead *w)
-{
-	int32		ncust = w->count;
-	int32		npairs;
-	int32		i;
-	ClvKey	   *keys;
-	ClvKey	   *sorted;
-	CohortState *s;
-	CohortFlat *f;
-	ClvFlatTab	rows;
-
-	keys = palloc_extended(sizeof(ClvKey) * Max(ncust, 1), MCXT_ALLOC_HUGE);
-	for (i = 0; i < ncust; i++)
-	{
-		clv_key_recv(buf, w->head.keykind, &keys[i]);
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	sorted = palloc_extended(sizeof(ClvKey) * Max(ncust, 1), MCXT_ALLOC_HUGE);
-	memcpy(sorted, keys, sizeof(ClvKey) * ncust);
-	qsort_arg(sorted, ncust, sizeof(ClvKey), CompareKeys, &w->head.keykind);
-	for (i = 1; i < ncust; i++)
-		if (clv_key_cmp(w->head.keykind, &sorted[i - 1], &sorted[i]) == 0)
-			BadBinary("A customer appears twice.");
-	pfree(sorted);
-
-	clv_recv_need(buf, 4, COHORT_TYPNAME);
-	npairs = pq_getmsgint(buf, 4);
-	if (npairs < 0 || (npairs > 0 && ncust == 0) || npairs > (buf->len - buf->cursor) / 32)
-		BadBinary("The number of customer-periods is invalid.");
-	s = StateCreate(CurrentMemoryContext, &w->head);
-	for (i = 0; i < npairs; i++)
-	{
-		int32		cust = pq_getmsgint(buf, 4);
-		int32		p = pq_getmsgint(buf, 4);
-		int64		orders = pq_getmsgint64(buf);
-		int128		revenue = clv_recv_int128(buf);
-		CohortEntry *e;
-
-		if (cust < 0 || cust >= ncust || orders < 0 || p > w->head.lastperiod ||
-			p < w->minperiod || p > w->maxperiod)
-			BadBinary("A customer-period is invalid.");
-		e = StatePushEntry(s, &keys[cust], p);
-		e->orders = orders;
-		e->revenue = revenue;
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	/* the customer-periods, sorted: none may appear twice */
-	clv_flat_init(&rows, &cohort_spec, s->head.keykind, s->nrows, (char *) s->rows,
-				  s->rowkeys, s->rowkeyslen);
-	clv_flat_sort(&rows);
-	if (clv_flat_has_duplicates(&rows))
-		BadBinary("A customer-period appears twice.");
-	StateSortRows(s);
-	f = palloc_extended(s->flat ? VARSIZE(s->flat) : FlatSize(strlen(w->tzname), 0, 0),
-						MCXT_ALLOC_HUGE);
-	if (s->flat)
-		memcpy(f, s->flat, VARSIZE(s->flat));
-	else
-		FlatWriteHead(f, FlatSize(strlen(w->tzname), 0, 0), &w->head, 0, 0);
-	clv_cohort_free(s);
-	pfree(keys);
-	return f;
-}
-
-/* Read and check a binary form of either version: a new flat value */
-static Datum
-CohortRecv(StringInfo buf)
-{
-	CohortWireHead w;
-	ClvFlatTab	t;
-	CohortFlat *f;
-
-	ReadHead(buf, &w);
-	if (w.version == COHORT_VERSION_V1)
-		return PointerGetDatum(RecvV1(buf, &w));
-
-	/* each entry takes at least 36 bytes: reject absurd counts early */
-	if ((uint64) w.count * 36 > (uint64) (buf->len - buf->cursor))
-		BadBinary("The number of customer-periods is invalid.");
-	clv_flat_recv(buf, &cohort_spec, w.head.keykind, w.count, RecvFields, &w, &t);
-	f = FlatBuild(&w.head, &t);
-	pfree(t.entries);
-	if (t.arena)
-		pfree(t.arena);
-	return PointerGetDatum(f);
-}
-
-/* The binary form of a state datum */
-static bytea *
-CohortSend(Datum d)
-{
-	StringInfoData buf;
-	CohortView	v;
-	int			tzlen;
-
-	clv_cohort_view(d, &v);
-	tzlen = strlen(v.head.tzname);
-	pq_begintypsend(&buf);
-	pq_sendint32(&buf, COHORT_VERSION);
-	pq_sendint32(&buf, 0);
-	pq_sendint32(&buf, (int32) v.head.period);
-	pq_sendint32(&buf, tzlen);
-	pq_sendbytes(&buf, v.head.tzname, tzlen);
-	pq_sendint32(&buf, (int32) v.head.keykind);
-	pq_sendint32(&buf, v.head.scale);
-	pq_sendint32(&buf, v.head.dscale);
-	pq_sendint32(&buf, v.head.hasrows ? 1 : 0);
-	pq_sendint32(&buf, v.head.hasrows ? v.head.lastperiod : 0);
-	pq_sendint32(&buf, (int32) v.flat.nentries);
-	clv_flat_send(&buf, &v.flat, SendFields, NULL);
-	return pq_endtypsend(&buf);
-}
-
-/* Text input: "clv_cohort_state:<base64 of the binary form>" */
-PG_FUNCTION_INFO_V1(clv_cohort_state_in);
 Datum
-clv_cohort_state_in(PG_FUNCTION_ARGS)
+clv_cohort_flat_build(const CohortHead *h, const ClvFlatTab *t)
 {
-	StringInfoData buf;
-	Datum		result;
-
-	clv_text_decode(COHORT_TYPNAME, PG_GETARG_CSTRING(0), &buf);
-	result = CohortRecv(&buf);
-	clv_recv_finish(&buf, COHORT_TYPNAME);
-	PG_RETURN_DATUM(result);
-}
-
-/* Text output */
-PG_FUNCTION_INFO_V1(clv_cohort_state_out);
-Datum
-clv_cohort_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(clv_text_encode(COHORT_TYPNAME, CohortSend(PG_GETARG_DATUM(0))));
-}
-
-/* Binary input */
-PG_FUNCTION_INFO_V1(clv_cohort_state_recv);
-Datum
-clv_cohort_state_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	Datum		result = CohortRecv(buf);
-
-	clv_recv_finish(buf, COHORT_TYPNAME);
-	PG_RETURN_DATUM(result);
-}
-
-/* Binary output */
-PG_FUNCTION_INFO_V1(clv_cohort_state_send);
-Datum
-clv_cohort_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(CohortSend(PG_GETARG_DATUM(0)));
+	return PointerGetDatum(FlatBuild(h, t));
 }
 
 /* ----------------------------------------------------------------
- * Aggregates
+ * What the aggregates do to a state (cohort_agg.c)
  * ----------------------------------------------------------------
  */
-
-/*
- * What a call site of the transition function keeps (ClvArgTypes.extra):
- * the calendar of the period and zone arguments last seen.  Each time the
- * calendar changes its generation does, so that a state checked against
- * it once is not compared again.
- */
-typedef struct CohortCallSite
-{
-	bool		stableparams;	/* period and zone are the same every row */
-	uint64		generation;		/* of cal; 0 = none yet */
-	uint64		lastgeneration;
-	char		tzname[TZ_STRLEN_MAX + 1];	/* as given, for cal */
-	uint32		tzlen;
-	ClvCalendar cal;
-} CohortCallSite;
-
-/*
- * Is argument "argno" of the transition function the same for every row of
- * the aggregate call (a constant or a query parameter)?  The transition
- * function's own expression has placeholders for the aggregate's
- * arguments, so the aggregate call is asked.
- */
-static bool
-ArgIsStable(FunctionCallInfo fcinfo, int argno)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	Expr	   *expr;
-
-	if (aggref == NULL || argno < 1 || argno > list_length(aggref->args))
-		return false;
-	expr = list_nth_node(TargetEntry, aggref->args, argno - 1)->expr;
-	return IsA(expr, Const) ||
-		(IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN);
-}
-
-/*
- * The calendar of this row's period and time zone arguments (22004 if one
- * is NULL): the call site's, resolved again when the arguments change.
- * Constant arguments are compared once.
- */
-static ClvCalendar *
-RowCalendar(FunctionCallInfo fcinfo, ClvArgTypes *types)
-{
-	CohortCallSite *cs = (CohortCallSite *) types->extra;
-	text	   *ptext;
-	text	   *ztext;
-	int			zlen;
-
-	if (cs == NULL)
-	{
-		cs = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CohortCallSite));
-		cs->stableparams = ArgIsStable(fcinfo, 4) && ArgIsStable(fcinfo, 5);
-		types->extra = cs;
-	}
-	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("cohort %s must not be null",
-						PG_ARGISNULL(4) ? "period" : "time zone")));
-	if (cs->generation > 0 && cs->stableparams)
-		return &cs->cal;
-
-	ptext = PG_GETARG_TEXT_PP(4);
-	ztext = PG_GETARG_TEXT_PP(5);
-	zlen = VARSIZE_ANY_EXHDR(ztext);
-	if (cs->generation == 0 ||
-		!clv_period_is(cs->cal.period, VARDATA_ANY(ptext), VARSIZE_ANY_EXHDR(ptext)) ||
-		zlen != (int) cs->tzlen ||
-		pg_strncasecmp(VARDATA_ANY(ztext), cs->tzname, zlen) != 0)
-	{
-		ClvPeriod	period = clv_period_parse(text_to_cstring(ptext));
-		char	   *tzname = text_to_cstring(ztext);
-
-		if (cs->generation > 0)
-			clv_calendar_release(&cs->cal);
-		cs->generation = 0;
-		clv_calendar_init(&cs->cal, period, tzname, fcinfo->flinfo->fn_mcxt);
-		/* resolved, so shorter than TZ_STRLEN_MAX */
-		strlcpy(cs->tzname, tzname, sizeof(cs->tzname));
-		cs->tzlen = strlen(cs->tzname);
-		cs->generation = ++cs->lastgeneration;
-	}
-	return &cs->cal;
-}
-
-/* The call site's zone name (for new states and messages) */
-static inline const char *
-CallSiteZone(ClvArgTypes *types)
-{
-	return ((CohortCallSite *) types->extra)->tzname;
-}
 
 /* The state behind a datum as an expanded state the aggregate may change */
 static CohortState *
@@ -1523,96 +1142,76 @@ StateMutable(Datum d, MemoryContext aggcontext)
 	return StateFromView(&v, aggcontext);
 }
 
-/*
- * Transition function of clv_cohort_state(customer_id, ordered_at, amount,
- * period, time_zone): add one row.  A state stays a small flat value up to
- * COHORT_SMALL customer-periods, then becomes an expanded object updated
- * in place.  The period and zone must not change within a group (22023).
- *
- * XXX As a window function the state is flattened by nodeWindowAgg after
- * every row and read again here, so each row costs the size of the state;
- * the aggregate is meant for GROUP BY and parallel plans.
- */
-PG_FUNCTION_INFO_V1(clv_cohort_state_accum);
-Datum
-clv_cohort_state_accum(PG_FUNCTION_ARGS)
+void
+clv_cohort_target(Datum state, bool isnull, const CohortParams *prm, MemoryContext aggcontext,
+				  CohortTarget *t)
 {
-	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_cohort_state_accum",
-											   "clv_cohort_state");
-	ClvArgTypes *types = clv_arg_types(fcinfo, 1, 2, 3);
-	ClvCalendar *cal = RowCalendar(fcinfo, types);
-	CohortCallSite *cs = (CohortCallSite *) types->extra;
-	bool		userow = !PG_ARGISNULL(1) && !PG_ARGISNULL(2) && !PG_ARGISNULL(3);
-	ClvKey		key;
-	ClvMoney	amount;
-	int32		p = 0;
-	CohortFlat *f;
-	Datum		result;
 	CohortView	v;
-	CohortState *s;
+
+	t->aggcontext = aggcontext;
+	t->state = NULL;
+	t->flat = NULL;
+	t->mine = false;
 
 	/* a large state: expanded, updated in place */
-	if (!PG_ARGISNULL(0) && VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	if (!isnull && VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(state)))
 	{
-		s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
-		if (s->checkedby != cs || s->checkedgen != cs->generation)
-		{
-			CheckSameParameters(&s->head, cal->period, cs->tzname);
-			s->checkedby = cs;
-			s->checkedgen = cs->generation;
-		}
-		if (userow)
-		{
-			TimestampTz ts = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
+		CohortState *s = StateMutable(state, aggcontext);
 
-			clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
-			clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
-			StateRowKind(s, types->keykind);
-			StateAddRow(s, &key, clv_calendar_period(cal, ts), &amount);
+		if (s->checkedby != prm->site || s->checkedgen != prm->generation)
+		{
+			CheckSameParameters(&s->head, prm->period, prm->tzname);
+			s->checkedby = prm->site;
+			s->checkedgen = prm->generation;
 		}
-		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+		t->state = s;
+		return;
 	}
 
 	/* a small flat state, or none yet */
-	if (PG_ARGISNULL(0))
-		f = FlatEmpty(cal->period, CallSiteZone(types));
-	else
+	if (isnull)
 	{
-		f = FlatFromDatum(PG_GETARG_DATUM(0));
-		if (f->period != cal->period || f->tzlen != cs->tzlen ||
-			(memcmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0 &&
-			 pg_strncasecmp(COHORT_TZNAME(f), cs->tzname, f->tzlen) != 0))
-		{
-			FlatView(f, &v);
-			CheckSameParameters(&v.head, cal->period, cs->tzname);
-		}
+		t->flat = FlatEmpty(prm->period, prm->tzname);
+		return;
 	}
-	if (!userow)
-		PG_RETURN_POINTER(f);
+	t->flat = FlatFromDatum(state);
+	t->mine = t->flat == (CohortFlat *) DatumGetPointer(state);
+	if (t->flat->period != prm->period || t->flat->tzlen != prm->tzlen ||
+		(memcmp(COHORT_TZNAME(t->flat), prm->tzname, prm->tzlen) != 0 &&
+		 pg_strncasecmp(COHORT_TZNAME(t->flat), prm->tzname, prm->tzlen) != 0))
 	{
-		TimestampTz ts = clv_time_from_datum(PG_GETARG_DATUM(2), types->timetype);
-
-		clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
-		clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
-		p = clv_calendar_period(cal, ts);
+		FlatView(t->flat, &v);
+		CheckSameParameters(&v.head, prm->period, prm->tzname);
 	}
-	result = FlatAddRow(f, !PG_ARGISNULL(0) && f == (CohortFlat *) DatumGetPointer(PG_GETARG_DATUM(0)),
-						types->keykind, &key, p, &amount);
-	if (result != (Datum) 0)
-		PG_RETURN_DATUM(result);
+}
 
-	/* too many customer-periods for a flat state: expand it */
-	FlatView(f, &v);
-	s = StateFromView(&v, aggcontext);
-	StateRowKind(s, types->keykind);
-	StateAddRow(s, &key, p, &amount);
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+Datum
+clv_cohort_target_add(CohortTarget *t, const CohortRow *row)
+{
+	Datum		result;
+	CohortView	v;
+	CohortState *s = t->state;
+
+	if (s == NULL)
+	{
+		if (row == NULL)
+			return PointerGetDatum(t->flat);
+		result = FlatAddRow(t->flat, t->mine, row->kind, &row->key, row->period, &row->amount);
+		if (result != (Datum) 0)
+			return result;
+		/* too many customer-periods for a flat state: expand it */
+		FlatView(t->flat, &v);
+		s = StateFromView(&v, t->aggcontext);
+	}
+	if (row != NULL)
+	{
+		StateRowKind(s, row->kind);
+		StateAddRow(s, &row->key, row->period, &row->amount);
+	}
+	return EOHPGetRWDatum(&s->hdr.eoh);
 }
 
 /*
- * Combine function of clv_cohort_state, and transition function of
- * rollup(clv_cohort_state): merge the second state into the first.
- *
  * The first input becomes the state as it is (a small one is copied by the
  * aggregate, a large one into an expanded state; a value stored by clv
  * 0.2.0 is converted first).  Two small flat states merge into a flat
@@ -1621,44 +1220,35 @@ clv_cohort_state_accum(PG_FUNCTION_ARGS)
  * with the state (the partial states of parallel workers), as buffered
  * rows otherwise (many small states rolled up).
  */
-PG_FUNCTION_INFO_V1(clv_cohort_state_combine);
 Datum
-clv_cohort_state_combine(PG_FUNCTION_ARGS)
+clv_cohort_merge(Datum a, bool anull, Datum b, MemoryContext aggcontext)
 {
-	MemoryContext aggcontext = clv_agg_context(fcinfo, "clv_cohort_state_combine",
-											   "rollup(clv_cohort_state)");
-	CohortView	a;
-	CohortView	b;
+	CohortView	va;
+	CohortView	vb;
 	CohortState *s;
 	CohortFlat *f;
 
-	if (PG_ARGISNULL(1))
+	if (anull)
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-	{
-		if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(1))))
-			PG_RETURN_DATUM(PG_GETARG_DATUM(1));
-		f = FlatFromDatum(PG_GETARG_DATUM(1));
+		if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(b)))
+			return b;
+		f = FlatFromDatum(b);
 		if (f->nentries < COHORT_KEEP_EXPANDED)
-			PG_RETURN_POINTER(f);
+			return PointerGetDatum(f);
 		/* a large state: copied once, into an expanded state */
-		FlatView(f, &a);
-		s = StateFromView(&a, aggcontext);
-		PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+		FlatView(f, &vb);
+		s = StateFromView(&vb, aggcontext);
+		return EOHPGetRWDatum(&s->hdr.eoh);
 	}
 
-	clv_cohort_view(PG_GETARG_DATUM(1), &b);
-	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	clv_cohort_view(b, &vb);
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(a)))
 	{
-		FlatView(FlatFromDatum(PG_GETARG_DATUM(0)), &a);
-		if ((uint64) a.flat.nentries + b.flat.nentries < COHORT_KEEP_EXPANDED)
-			PG_RETURN_POINTER(FlatMerge(&a, &b));
+		FlatView(FlatFromDatum(a), &va);
+		if ((uint64) va.flat.nentries + vb.flat.nentries < COHORT_KEEP_EXPANDED)
+			return PointerGetDatum(FlatMerge(&va, &vb));
 	}
-	s = StateMutable(PG_GETARG_DATUM(0), aggcontext);
-	StateMerge(s, &b);
-	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr.eoh));
+	s = StateMutable(a, aggcontext);
+	StateMerge(s, &vb);
+	return EOHPGetRWDatum(&s->hdr.eoh);
 }
