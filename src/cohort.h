@@ -81,6 +81,9 @@ extern void clv_cohort_free(CohortState *s);
 /* A read-only datum of an expanded state */
 extern Datum clv_cohort_datum(CohortState *s);
 
+/* Bytes an expanded state holds (its memory context and children) */
+extern Size clv_cohort_memory(CohortState *s);
+
 /*
  * The view of a state datum: a flat value of this version, a value stored
  * by clv 0.2.0 (converted), or an expanded state (flattened into the

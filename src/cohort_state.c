@@ -430,6 +430,12 @@ clv_cohort_datum(CohortState *s)
 	return EOHPGetRODatum(&s->hdr.eoh);
 }
 
+Size
+clv_cohort_memory(CohortState *s)
+{
+	return MemoryContextMemAllocated(s->hdr.eoh.eoh_context, true);
+}
+
 /*
  * Make flat value f (allocated in the state's memory context, with the
  * state's head) the sorted part of the state, in place of the old one
@@ -481,6 +487,9 @@ MergeTabs(const ClvFlatTab *a, const ClvFlatTab *b, const CohortHead *h, MemoryC
 				arenalen);
 	sz = FlatSize(tzlen, n, arenalen);
 	CheckFlatSize(sz, n);
+	/* give back the room not used (a large allocation shrinks in place) */
+	if (sz < FlatSize(tzlen, nmax, amax))
+		f = repalloc_huge(f, sz);
 	FlatWriteHead(f, sz, h, n, arenalen);
 	return f;
 }
@@ -650,12 +659,23 @@ StateSortRows(CohortState *s)
 
 /*
  * Sort the buffered rows in, and bring the head of the sorted part up to
- * date (rows and merges change the state's head first)
+ * date (rows and merges change the state's head first).  The state is
+ * about to be read (or to leave the process): the buffers are freed.
  */
 static void
 StateSortAll(CohortState *s)
 {
 	StateSortRows(s);
+	if (s->rows)
+		pfree(s->rows);
+	if (s->scratch)
+		pfree(s->scratch);
+	if (s->rowkeys)
+		pfree(s->rowkeys);
+	s->rows = s->scratch = NULL;
+	s->rowkeys = NULL;
+	s->maxrows = s->maxscratch = 0;
+	s->rowkeyscap = 0;
 	if (s->flat)
 		FlatWriteHead(s->flat, VARSIZE(s->flat), &s->head, s->flat->nentries,
 					  s->flat->arenalen);

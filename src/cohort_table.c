@@ -559,6 +559,8 @@ clv_cohorts(PG_FUNCTION_ARGS)
 
 	clv_calendar_release(&cal);
 	clv_cohort_view(clv_cohort_datum(s), &v);
+	elog(DEBUG1, "clv_cohorts: %u customer-periods, %zu bytes of state",
+		 v.flat.nentries, clv_cohort_memory(s));
 	clv_cohort_emit_table(fcinfo, &v);
 	clv_cohort_free(s);
 	return (Datum) 0;
