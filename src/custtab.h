@@ -350,6 +350,16 @@ extern void clv_flat_merge(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEn
 						   char *entries, char *arena);
 
 /*
+ * The same in one pass, into buffers of a->nentries + b->nentries entries
+ * and a->arenalen + b->arenalen arena bytes (upper bounds: the pages of a
+ * large allocation that are not written cost nothing), returning the
+ * number of entries and arena bytes written
+ */
+extern void clv_flat_merge_bounded(const ClvFlatTab *a, const ClvFlatTab *b,
+								   const ClvEntrySpec *spec, char *entries, char *arena,
+								   uint32 *nentries, uint64 *arenalen);
+
+/*
  * Small states that stay flat.  clv_flat_search returns the position of
  * (key, subkey): of its entry (*found) or where it belongs.
  * clv_flat_insert copies f into the caller's buffers (f->nentries + 1

@@ -102,6 +102,22 @@ MergePass(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEntrySpec *spec,
 			c = 1;
 		else if (j >= b->nentries)
 			c = -1;
+		else if (kind == CLV_KEY_INT8)
+		{
+			/* integer keys: the key reference is the key */
+			const char *ea = CLV_FLAT_ENTRY(a, i);
+			const char *eb = CLV_FLAT_ENTRY(b, j);
+			int64		ka = CLV_ENTRY_KEYREF(ea);
+			int64		kb = CLV_ENTRY_KEYREF(eb);
+
+			c = (ka > kb) - (ka < kb);
+			if (c == 0 && spec->subkeyed)
+			{
+				ka = CLV_ENTRY_SUBKEY(ea);
+				kb = CLV_ENTRY_SUBKEY(eb);
+				c = (ka > kb) - (ka < kb);
+			}
+		}
 		else
 			c = clv_flat_cmp(a, i, b, j);
 		f = c <= 0 ? a : b;
@@ -167,6 +183,13 @@ clv_flat_merge(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEntrySpec *spe
 	uint64		alen;
 
 	MergePass(a, b, spec, &n, &alen, entries, arena);
+}
+
+void
+clv_flat_merge_bounded(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEntrySpec *spec,
+					   char *entries, char *arena, uint32 *nentries, uint64 *arenalen)
+{
+	MergePass(a, b, spec, nentries, arenalen, entries, arena);
 }
 
 uint32
