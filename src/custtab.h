@@ -302,6 +302,9 @@ extern void clv_tab_entry_key(const ClvCustTab *t, const void *entry, ClvKey *ke
 /* Bytes the table holds */
 extern Size clv_tab_memory(const ClvCustTab *t);
 
+/* Forget the canonical order kept by clv_tab_flat_sizes (engine-internal) */
+extern void clv_tab_forget_order(ClvCustTab *t);
+
 /* ----------------------------------------------------------------
  * Flat tables
  * ----------------------------------------------------------------

@@ -258,7 +258,7 @@ clv_state_create(Size size, const ExpandedObjectMethods *methods, MemoryContext 
 void
 clv_advise_huge_pages(void *p, Size len)
 {
-#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(CLV_NO_THP)
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
 	const uintptr_t huge = 2 * 1024 * 1024;
 	uintptr_t	start = ((uintptr_t) p + huge - 1) & ~(huge - 1);
 	uintptr_t	end = ((uintptr_t) p + len) & ~(huge - 1);

@@ -4,7 +4,9 @@
 --
 -- Every query is run :reps times in this one session and its median time
 -- kept (plpgsql EXECUTE, wall clock from clock_timestamp(); the result
--- must be the same every time).  Modes: serial (max_parallel_workers_per_gather
+-- must be the same every time).  The scan floor is timed again right before
+-- each query, in the same modes, so that every ratio to the floor compares
+-- runs made under the same load (the machine may be shared).  Modes: serial (max_parallel_workers_per_gather
 -- = 0) and parallel (exactly :workers workers: the table's parallel_workers
 -- and max_parallel_workers_per_gather, zero parallel costs, so that every
 -- aggregate that can run in parallel does).  The state memory of the
@@ -330,6 +332,7 @@ ALTER TABLE orders SET (parallel_workers = :workers);
 CREATE TABLE bench.results (
 	ord int PRIMARY KEY,
 	clv_ser float8, clv_par float8, res_ser text, res_par text,
+	lfloor_ser float8, lfloor_par float8,	-- the scan floor, timed right before
 	gb_ser float8, gb_par float8, res_gb text,
 	di_ser float8, res_di text,
 	state_bytes float8
@@ -346,6 +349,14 @@ BEGIN
 	FOR q IN SELECT * FROM bench.queries ORDER BY ord LOOP
 		r := NULL;
 		r.ord := q.ord;
+		IF q.ord > 0 THEN
+			t := bench.time((SELECT clv_q FROM bench.queries WHERE ord = 0), false);
+			r.lfloor_ser := t.ms;
+			IF q.parallel_too THEN
+				t := bench.time((SELECT clv_q FROM bench.queries WHERE ord = 0), true);
+				r.lfloor_par := t.ms;
+			END IF;
+		END IF;
 		t := bench.time(q.clv_q, false);
 		r.clv_ser := t.ms;
 		r.res_ser := t.result;

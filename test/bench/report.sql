@@ -14,9 +14,10 @@ CREATE OR REPLACE FUNCTION bench.ok(cond boolean) RETURNS text LANGUAGE sql AS $
 	SELECT CASE WHEN cond IS NULL THEN '-' WHEN cond THEN 'met' ELSE 'NOT met' END
 $$;
 
+-- ratios to the scan floor use the floor timed right before each query
 CREATE TEMP VIEW r AS
 SELECT q.name, q.one_step, q.mem, s.nrows, s.ncustomers, s.workers,
-	   x.*, fl.clv_ser AS floor_ser, fl.clv_par AS floor_par,
+	   x.*, coalesce(x.lfloor_ser, fl.clv_ser) AS floor_ser, coalesce(x.lfloor_par, fl.clv_par) AS floor_par,
 	   least(x.gb_ser, x.di_ser) AS plain_ser,
 	   least(x.gb_par, x.di_ser) AS plain_par
 FROM bench.queries q
