@@ -474,7 +474,7 @@ INSERT INTO cases (section, query, expect) VALUES
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64(overlay(bin(val) PLACING '\x000000ff'::bytea FROM 13 FOR 4)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_horizon_state', $$SELECT ('clv_horizon_state:' || b64('\x09'::bytea || substr(bin(val), 2)))::clv_horizon_state::text FROM valid WHERE typ = 'clv_horizon_state'$$, '22P03'),
 	('6 text clv_horizon_state', $$SELECT ('clv_horizon_state:' || b64(overlay(bin(val) PLACING '\xffffffff'::bytea FROM 48 FOR 4)))::clv_horizon_state::text FROM valid WHERE typ = 'clv_horizon_state'$$, '22P03'),
-	('6 text clv_cohort_state', $$SELECT ('clv_cohort_state:' || b64('\x00000002'::bytea || substr(bin(val), 5)))::clv_cohort_state::text FROM valid WHERE typ = 'clv_cohort_state'$$, '22P03'),
+	('6 text clv_cohort_state', $$SELECT ('clv_cohort_state:' || b64('\x00000009'::bytea || substr(bin(val), 5)))::clv_cohort_state::text FROM valid WHERE typ = 'clv_cohort_state'$$, '22P03'),
 	('6 text clv_cohort_state', $$SELECT ('clv_cohort_state:' || b64(overlay(bin(val) PLACING '\x7fffffff'::bytea FROM 13 FOR 4)))::clv_cohort_state::text FROM valid WHERE typ = 'clv_cohort_state'$$, '22P03'),
 	('6 text clv_cohort_state', $$SELECT ('clv_cohort_state:' || b64(overlay(bin(val) PLACING '\x00000009'::bytea FROM 9 FOR 4)))::clv_cohort_state::text FROM valid WHERE typ = 'clv_cohort_state'$$, '22P03'),
 	-- found by the fuzzer (test/fuzz): a truncated header gave 08P01 (pq_getmsgint)
@@ -482,14 +482,15 @@ INSERT INTO cases (section, query, expect) VALUES
 	('6 text clv_cohort_state', $$SELECT 'clv_cohort_state:AAAAAQAAAAAAAAABAAAAA1VUQwAAAAE='::clv_cohort_state::text$$, '22P03'),
 	-- found by the fuzzer: a last period far above the first order's made
 	-- clv_cohort_table loop forever without checking for interrupts (int32
-	-- overflow of the period offset).  Layout with time zone 'UTC': the
-	-- last period at byte 36, the first customer-period's period at 60.
+	-- overflow of the period offset).  Layout (version 2) with time zone
+	-- 'UTC': the last period at byte 36, the first customer-period's period
+	-- (an int64) at 52, its low half at 56.
 	('6 text clv_cohort_state', $$SELECT count(*) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(bin(s::text) PLACING '\x7fffffff'::bytea FROM 36 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '22P03'),
-	('6 text clv_cohort_state', $$SELECT count(*) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING '\x7fffffff'::bytea FROM 36 FOR 4) PLACING '\x80000000'::bytea FROM 60 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '22P03'),
+	('6 text clv_cohort_state', $$SELECT count(*) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING '\x7fffffff'::bytea FROM 36 FOR 4) PLACING '\x80000000'::bytea FROM 56 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '22P03'),
 	-- periods are accepted up to the day after the last local date of a
 	-- timestamp (294277-01-01 is day 106751983 after 2000-01-01)
-	('6 text clv_cohort_state', $$SELECT count(*) || ' ' || max(cohort) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING int4send(106751984) FROM 36 FOR 4) PLACING int4send(106751982) FROM 60 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '=3 294276-12-31'),
-	('6 text clv_cohort_state', $$SELECT count(*) || ' ' || max(cohort) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING int4send(106751985) FROM 36 FOR 4) PLACING int4send(106751982) FROM 60 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '22P03'),
+	('6 text clv_cohort_state', $$SELECT count(*) || ' ' || max(cohort) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING int4send(106751984) FROM 36 FOR 4) PLACING int4send(106751982) FROM 56 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '=3 294276-12-31'),
+	('6 text clv_cohort_state', $$SELECT count(*) || ' ' || max(cohort) FROM clv_cohort_table((SELECT ('clv_cohort_state:' || b64(overlay(overlay(bin(s::text) PLACING int4send(106751985) FROM 36 FOR 4) PLACING int4send(106751982) FROM 56 FOR 4)))::clv_cohort_state FROM (SELECT clv_cohort_state(1, '2024-01-01'::date, 1, 'day', 'UTC')) x(s)))$$, '22P03'),
 	-- a crafted state with two customers of 2^63 - 1 orders each
 	('4 counts', $$SELECT orders(('clv_summary:' || b64(overlay(overlay(bin(s::text) PLACING '\x7fffffffffffffff'::bytea FROM 65 FOR 8) PLACING '\x7fffffffffffffff'::bytea FROM 97 FOR 8)))::clv_summary) FROM (SELECT clv_summary(c, t, 1) FROM (VALUES (1, timestamptz '2024-01-01'), (1, '2024-02-01'), (2, '2024-01-01'), (2, '2024-02-01')) v(c, t)) x(s)$$, '22003');
 

@@ -4,6 +4,15 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION clv UPDATE TO '0.3.0'" to load this file. \quit
 
+-- combine functions are named _combine (docs/design.md, "Naming"); the C
+-- functions have the new names too (the old ones stay for 0.2.0 catalogs)
+ALTER FUNCTION clv_summary_merge(clv_summary, clv_summary) RENAME TO clv_summary_combine;
+CREATE OR REPLACE FUNCTION clv_summary_combine(clv_summary, clv_summary) RETURNS clv_summary
+	AS 'MODULE_PATHNAME', 'clv_summary_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+ALTER FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) RENAME TO clv_horizon_combine;
+CREATE OR REPLACE FUNCTION clv_horizon_combine(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
+	AS 'MODULE_PATHNAME', 'clv_horizon_combine' LANGUAGE C STABLE PARALLEL SAFE;
+
 -- ---- concrete aggregate signatures (Citus) ------------------------------------
 --
 -- The aggregates that read orders take concrete types instead of
@@ -185,171 +194,171 @@ CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, uuid, timestamptz, timesta
 COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, uuid, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, numeric) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, numeric) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, float8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, float8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, float4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, float4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, int8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, int4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int2) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id bigint, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(bigint, timestamptz, int2) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, numeric) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, numeric) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, float8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, float8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, float4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, float4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, int8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, int4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int2) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id text, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(text, timestamptz, int2) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, numeric) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount numeric) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, numeric) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, float8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount float8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, float8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, float4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount float4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, float4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int8) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount int8) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, int8) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int4) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount int4) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, int4) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int2) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id uuid, ordered_at timestamptz, amount int2) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary(uuid, timestamptz, int2) IS 'build a mergeable clv_summary of orders';
 CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz) IS 'share of customers with two or more orders';
 CREATE AGGREGATE retention_rate(customer_id bigint, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_rate(bigint, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE repeat_rate(text, timestamptz) IS 'share of customers with two or more orders';
 CREATE AGGREGATE retention_rate(customer_id text, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_rate(text, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz) IS 'share of customers with two or more orders';
 CREATE AGGREGATE retention_rate(customer_id uuid, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_rate(uuid, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 CREATE FUNCTION clv_horizon_accum(clv_horizon_state, bigint, timestamptz, numeric, interval) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -407,75 +416,75 @@ CREATE FUNCTION clv_horizon_accum(clv_horizon_state, uuid, timestamptz, int2, in
 COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, uuid, timestamptz, int2, interval) IS 'aggregate transition function of clv_agg with a horizon';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount numeric, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, numeric, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount float8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, float8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount float4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, float4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id bigint, ordered_at timestamptz, amount int2, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(bigint, timestamptz, int2, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount numeric, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, numeric, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount float8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, float8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount float4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, float4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id text, ordered_at timestamptz, amount int2, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(text, timestamptz, int2, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount numeric, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, numeric, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount float8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, float8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount float4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, float4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int8, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int8, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int4, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int4, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE AGGREGATE clv_agg(customer_id uuid, ordered_at timestamptz, amount int2, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg(uuid, timestamptz, int2, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 CREATE FUNCTION clv_cohort_state_accum(clv_cohort_state, bigint, timestamptz, numeric, text, text) RETURNS clv_cohort_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;

@@ -167,6 +167,44 @@ SELECT count(*) AS checked
 FROM unnest(ARRAY['day', 'week', 'month', 'quarter', 'year']) p,
 	 unnest(ARRAY['America/New_York', 'UTC', 'EST', 'Asia/Kathmandu']) z;
 
+-- The local date of a time, in every kind of zone (fixed offsets, zones of
+-- the time zone database with DST changes at and around midnight, 30- and
+-- 45-minute offsets, a skipped day, times before the first transition and
+-- far past the last one, dynamic abbreviations, and a zone with leap
+-- seconds where the system has it), equals (t AT TIME ZONE z)::date, and
+-- its period that of date_trunc:
+-- every time is its own group of one aggregate call, so the call's
+-- calendar sees them one after the other, in no particular order
+CREATE FUNCTION zone_known(z text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM now() AT TIME ZONE z;
+	RETURN true;
+EXCEPTION WHEN invalid_parameter_value THEN
+	RETURN false;
+END $$;
+CREATE TABLE zones AS
+SELECT z FROM unnest(ARRAY['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu',
+						   'Pacific/Apia', 'America/Sao_Paulo', 'Pacific/Chatham', 'Africa/Casablanca',
+						   'EST', 'UTC', 'MSK', '+05:30', 'right/America/New_York']) z
+WHERE zone_known(z);
+CREATE TABLE times AS
+SELECT timestamptz '1850-01-01 00:00+00' + ((g::bigint * 7919 * 104729) % (450::bigint * 365 * 86400)) * interval '1 second' AS t
+FROM generate_series(1, 1500) g
+UNION ALL
+SELECT timestamptz '2021-03-12 00:00+00' + g * interval '15 minutes' FROM generate_series(0, 384) g
+UNION ALL
+SELECT timestamptz '2021-11-05 00:00+00' + g * interval '15 minutes' FROM generate_series(0, 384) g
+UNION ALL
+SELECT timestamptz '2011-12-29 00:00+00' + g * interval '30 minutes' FROM generate_series(0, 144) g;
+SELECT p, count(*) >= 12 * 2415 AS enough_times,
+	   count(*) FILTER (WHERE (SELECT cohort FROM clv_cohort_table(s))
+						IS DISTINCT FROM date_trunc(p, t AT TIME ZONE z)::date) AS wrong_periods
+FROM (SELECT p, z, t, clv_cohort_state(1, t, 1, p, z) AS s
+	  FROM (SELECT * FROM unnest(ARRAY['day', 'week', 'month', 'year']) p, zones, times
+			ORDER BY p, z, md5(t::text)) o
+	  GROUP BY p, z, t) x
+GROUP BY p ORDER BY p;
+
 -- 2026-W53: Friday 2027-01-01 belongs to the week of Monday 2026-12-28;
 -- a single customer with a single order
 SELECT p, cohort, period_offset, cohort_customers, active_customers, retention,
@@ -274,6 +312,35 @@ CREATE TABLE state_copy (s clv_cohort_state);
 \copy (SELECT s FROM serial_state) TO 'results/cohort_state.bin' WITH (FORMAT binary)
 \copy state_copy FROM 'results/cohort_state.bin' WITH (FORMAT binary)
 SELECT c.s::text = s.s::text AS binary_roundtrip FROM state_copy c, serial_state s;
+
+-- Values stored by clv 0.2.0 (binary form version 1, customers and
+-- customer-periods in arrival order; the literals below are 0.2.0's text
+-- output) still read, and now print in the canonical form of this
+-- version: the same text as the state built from the same rows today.
+CREATE TABLE v1_states (k int, s clv_cohort_state);
+INSERT INTO v1_states VALUES
+	(1, 'clv_cohort_state:AAAAAQAAAAAAAAADAAAADEV1cm9wZS9QYXJpcwAAAAEAAAACAAAAAgAAAAEAAF7iAAAAAwAAAAAAAAACAAAAAAAAAAEAAAAAAAAAAwAAAAUAAAAAAABe4QAAAAAAAAABAAAAAAAAAAAAAAAAAAAEGgAAAAEAAF7hAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAEsAAAAAAAAXuIAAAAAAAAAAP///////////////////4MAAAABAABe4AAAAAAAAAAA////////////////////OAAAAAIAAF7iAAAAAAAAAAD///////////////////5w'),
+	(2, 'clv_cohort_state:AAAAAQAAAAAAAAACAAAAA1VUQwAAAAMAAAABAAAAAQAAAAEAAATlAAAAAgAAAANib2IAAAAFYWxpY2UAAAADAAAAAAAABOQAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAA8AAAABAAAE5QAAAAAAAAABAAAAAAAAAAAAAAAAAAAAFAAAAAAAAATlAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAA'),
+	(3, 'clv_cohort_state:AAAAAQAAAAAAAAABAAAAA1VUQwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+CREATE TABLE v1_rows AS
+SELECT 1 AS k, clv_cohort_state(c, t, a, 'month', 'Europe/Paris') AS s
+FROM (VALUES (2, timestamptz '2024-01-31 23:30+00', 10.50), (1, '2024-02-10', 3), (2, '2024-03-05', -1.25),
+			 (1, '2024-01-15', -2), (3, '2024-03-01', -4)) v(c, t, a)
+UNION ALL
+SELECT 2, clv_cohort_state(c, t, a, 'week', 'UTC')
+FROM (VALUES ('bob', timestamptz '2024-01-01', 1.5::float8), ('alice', '2024-01-08', 2), ('bob', '2024-01-09', 0)) v(c, t, a)
+UNION ALL
+SELECT 3, clv_cohort_state(c, t, a, 'day', 'UTC')
+FROM (VALUES (1, timestamptz '2024-01-01', NULL::numeric)) v(c, t, a);
+SELECT k, o.s::text = n.s::text AS same_text, tables_equal(o.s, n.s) AS same_table,
+	   left(o.s::text, 23) AS version_2
+FROM v1_states o JOIN v1_rows n USING (k) ORDER BY k;
+-- By hand (months in Paris, last period March 2024): c2's first order
+-- (Jan 31 23:30 UTC) is on Feb 1 in Paris, c1's on Feb 10, so the February
+-- cohort has 2 customers; its revenue at offset 0 is 10.50 + 3 and c1's
+-- January refund of -2 (before the first order); c2's March refund is at
+-- offset 1; c3 has refunds only.
+SELECT * FROM clv_cohort_table((SELECT s FROM v1_states WHERE k = 1));
 
 -- splitting the input and merging the states in different orders: by time
 -- (a customer's cohort moves earlier when an earlier part is merged in), by

@@ -77,7 +77,7 @@ SELECT 'clv_cohort_state:***'::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 SELECT 'clv_cohort_state:AAAAAQ=='::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
-SELECT 'clv_cohort_state:AAAAAgAAAAA='::clv_cohort_state;
+SELECT 'clv_cohort_state:AAAAAwAAAAA='::clv_cohort_state;
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 
 -- roles of this file left by a failed earlier run (make installcheck)

@@ -75,7 +75,7 @@ SELECT rollup(s) FROM (SELECT clv_summary(1, now(), 1) UNION ALL SELECT clv_summ
 
 -- transition functions cannot be called outside an aggregate
 SELECT clv_summary_accum(NULL, 1, now(), 1);
-SELECT clv_summary_merge(NULL, NULL);
+SELECT clv_summary_combine(NULL, NULL);
 
 -- malformed text for the custom types (22P02, 22P03), never a crash
 SELECT ''::clv_summary;

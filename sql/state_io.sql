@@ -47,7 +47,7 @@ CREATE AGGREGATE horizon_state(bigint, timestamptz, numeric, interval) (
 CREATE AGGREGATE horizon_state(text, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE horizon_rollup(clv_horizon_state) (
-	SFUNC = clv_horizon_merge, STYPE = clv_horizon_state);
+	SFUNC = clv_horizon_combine, STYPE = clv_horizon_state);
 
 -- ---------------------------------------------------------------------------
 -- (1) text and binary round trips
@@ -174,22 +174,43 @@ FROM (SELECT hp.split, pm.perm,
 	  FROM horizon_parts hp CROSS JOIN perms pm GROUP BY 1, 2) p
 GROUP BY 1 ORDER BY 1;
 
--- clv_cohort_state: the same cohort table
+-- clv_cohort_state: the same cohort table, and the same value, byte for
+-- byte (its text form is canonical, whatever the merge order)
 CREATE TABLE cohort_parts AS
 SELECT s.split, s.part, clv_cohort_state(o.customer_id, o.ordered_at, o.amount, 'month', 'UTC') AS ci,
 	   clv_cohort_state(o.customer_text, o.ordered_at, o.amount, 'week', 'Europe/Paris') AS ct
 FROM splits s JOIN o USING (id) GROUP BY 1, 2;
+CREATE TABLE cohort_whole AS
+SELECT clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS ci,
+	   clv_cohort_state(customer_text, ordered_at, amount, 'week', 'Europe/Paris') AS ct
+FROM o;
 CREATE FUNCTION cohort_text(s clv_cohort_state) RETURNS text LANGUAGE sql AS $$
 	SELECT string_agg(t::text, ';' ORDER BY t.cohort, t.period_offset) FROM clv_cohort_table(s) t
 $$;
 SELECT p.split, count(*) AS orders,
-	   bool_and(cohort_text(p.ci) = (SELECT cohort_text(clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC')) FROM o)) AS int_keys_equal,
-	   bool_and(cohort_text(p.ct) = (SELECT cohort_text(clv_cohort_state(customer_text, ordered_at, amount, 'week', 'Europe/Paris')) FROM o)) AS text_keys_equal
+	   bool_and(cohort_text(p.ci) = cohort_text(w.ci)) AS int_keys_equal,
+	   bool_and(cohort_text(p.ct) = cohort_text(w.ct)) AS text_keys_equal,
+	   bool_and(p.ci::text = w.ci::text) AS int_keys_same_text,
+	   bool_and(p.ct::text = w.ct::text) AS text_keys_same_text
 FROM (SELECT cp.split, pm.perm,
 			 rollup(cp.ci ORDER BY array_position(pm.perm, cp.part)) AS ci,
 			 rollup(cp.ct ORDER BY array_position(pm.perm, cp.part)) AS ct
-	  FROM cohort_parts cp CROSS JOIN perms pm GROUP BY 1, 2) p
+	  FROM cohort_parts cp CROSS JOIN perms pm GROUP BY 1, 2) p, cohort_whole w
 GROUP BY 1 ORDER BY 1;
+-- as a tree: (1 + 2) + 3 and 1 + (2 + 3), each subtotal stored first; and
+-- merging an empty state changes nothing, in either position
+SELECT split,
+	   (SELECT rollup(x)::text FROM (SELECT rollup(ci) AS x FROM cohort_parts cp WHERE cp.split = s.split AND part < 3
+									UNION ALL SELECT ci FROM cohort_parts cp WHERE cp.split = s.split AND part = 3) t)
+	   = (SELECT ci::text FROM cohort_whole) AS left_tree_equal,
+	   (SELECT rollup(x)::text FROM (SELECT ct AS x FROM cohort_parts cp WHERE cp.split = s.split AND part = 1
+									UNION ALL SELECT rollup(ct) FROM cohort_parts cp WHERE cp.split = s.split AND part > 1) t)
+	   = (SELECT ct::text FROM cohort_whole) AS right_tree_equal
+FROM (SELECT DISTINCT split FROM splits) s ORDER BY 1;
+SELECT rollup(s ORDER BY k)::text = (SELECT ci::text FROM cohort_whole) AS empty_first,
+	   rollup(s ORDER BY -k)::text = (SELECT ci::text FROM cohort_whole) AS empty_last
+FROM (SELECT 1 AS k, clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS s FROM o WHERE amount IS NULL
+	  UNION ALL SELECT 2, ci FROM cohort_whole) x;
 
 -- the merged states round-trip as well
 SELECT split, text_round_trip('', si::text) AS summary, text_round_trip('', st::text) AS summary_text_keys,

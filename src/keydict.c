@@ -2,15 +2,12 @@
  *
  * keydict.c
  *	  ClvKeyDict: an exact hash map from customer keys to dense ids, with a
- *	  fixed-size caller entry per id (layout described in clv.h).
+ *	  fixed-size caller entry per id (layout described in keydict.h).  Only
+ *	  the cohort state still uses it (see keydict.h).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include "miscadmin.h"
 #include "utils/memutils.h"
@@ -21,27 +18,6 @@
 #define SLOT_MAKE(hash, id) (((uint64) (hash) << 32) | (uint64) ((id) + 1))
 #define SLOT_ID(s)	((uint32) ((s) & 0xFFFFFFFF) - 1)
 #define SLOT_HASH(s) ((uint32) ((s) >> 32))
-
-/*
- * Ask the kernel to back a large array with transparent huge pages, where
- * the system allows it (Linux, transparent_hugepage = madvise or always).
- * Lookups touch the slots and entries at random: with 4 kB pages nearly
- * every lookup in a state of a million customers also misses the TLB, and
- * every page is faulted in one by one as the arrays grow.  Only the 2 MB
- * pages lying entirely inside the array are advised; failure is harmless.
- */
-void
-clv_advise_huge_pages(void *p, Size len)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	const uintptr_t huge = 2 * 1024 * 1024;
-	uintptr_t	start = ((uintptr_t) p + huge - 1) & ~(huge - 1);
-	uintptr_t	end = ((uintptr_t) p + len) & ~(huge - 1);
-
-	if (len >= 2 * huge && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
-#endif
-}
 
 /* Bytes the dictionary would use with the given sizes */
 static Size
@@ -83,28 +59,6 @@ SlotInsert(ClvKeyDict *d, uint32 hash, uint32 id)
 	while (d->slots[i] != SLOT_EMPTY)
 		i = (i + 1) & mask;
 	d->slots[i] = SLOT_MAKE(hash, id);
-}
-
-/* The key behind a key reference (see clv.h) */
-void
-clv_key_from_ref(ClvKeyKind kind, int64 ref, const char *arena, ClvKey *key)
-{
-	if (kind == CLV_KEY_INT8)
-	{
-		key->ival = ref;
-		key->bytes = NULL;
-		key->len = 0;
-	}
-	else
-	{
-		uint32		len;
-
-		memcpy(&len, arena + ref, sizeof(uint32));
-		key->len = len;
-		key->bytes = arena + ref + sizeof(uint32);
-		key->ival = 0;
-	}
-	key->hash = clv_key_hash(kind, key);
 }
 
 /* The stored key of entry id */

@@ -9,19 +9,21 @@
  * is the state of clv_agg, repeat_rate and retention_rate and the result of
  * the clv_summary aggregate; rollup merges summaries exactly.
  *
- * Flat form (a varlena; also the on-disk form):
+ * Flat form (a varlena; also the on-disk form, unchanged since 0.1.0):
  *		ClvSummaryFlat header
  *		ClvCustEntry entries[nentries]		(sorted by key, keys unique)
- *		char arena[arenalen]				(text/uuid key bytes, see clv.h)
- *
+ *		char arena[arenalen]				(text/uuid key bytes, custtab.h)
  * Every flat value is sorted by key: flattening sorts, receiving validates
  * and sorts.  That makes the text form canonical (it depends only on the
  * content) and lets combine merge two large flat states in one sequential
  * pass instead of hashing.
  *
- * In memory during aggregation the same arrays live in a ClvKeyDict inside
- * an expanded object (utils/expandeddatum.h), updated in place per row and
- * flattened only when the state leaves the process or is stored.
+ * While an aggregate updates it, a summary is either a small flat value
+ * (at most CLV_SUMMARY_SMALL customers, updated in place: no memory
+ * context per group) or an expanded object holding a ClvCustTab of the
+ * same entries, flattened only when the state leaves the process or is
+ * stored.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef CLV_SUMMARY_H
@@ -37,6 +39,9 @@
 #define CLV_SUMMARY_HAS_REVENUE 0x0002	/* at least one amount was added */
 #define CLV_SUMMARY_FLAGS_ALL	0x0003
 
+/* A state of at most this many customers stays flat */
+#define CLV_SUMMARY_SMALL		32
+
 /*
  * Per-customer entry (32 bytes).  A customer with only refunds has
  * norders = 0 and first = last = 0; otherwise first <= last are the times of
@@ -44,11 +49,13 @@
  */
 typedef struct ClvCustEntry
 {
-	int64		keyref;			/* key, or arena offset (ClvKeyDict) */
+	int64		keyref;			/* key reference (custtab.h) */
 	TimestampTz first;
 	TimestampTz last;
 	int64		norders;
 } ClvCustEntry;
+
+extern const ClvEntrySpec clv_summary_spec;
 
 typedef struct ClvSummaryFlat
 {
@@ -67,53 +74,42 @@ typedef struct ClvSummaryFlat
 } ClvSummaryFlat;
 
 #define CLV_SUMMARY_ENTRIES(f) ((ClvCustEntry *) ((char *) (f) + sizeof(ClvSummaryFlat)))
+#define CLV_SUMMARY_ARENA(f) \
+	((char *) CLV_SUMMARY_ENTRIES(f) + (Size) (f)->nentries * sizeof(ClvCustEntry))
 
-/* Expanded (in-memory, mutable) form */
-/*
- * Rows of integer-keyed customers waiting to be applied to the dictionary.
- * Large states apply rows in batches, prefetching the hash slots and then
- * the entries of a whole batch before touching them, so that the cache
- * misses of many rows overlap instead of being paid one after another.
- * Applying rows commutes (min, max, count), so the order does not matter.
- */
-#define CLV_BATCH_ROWS 256
-#define CLV_BATCH_MIN_CUSTOMERS 4096	/* batch only states this large */
-
-typedef struct ClvPendingRow
-{
-	int64		key;
-	TimestampTz t;
-	uint32		hash;
-	uint32		is_order;
-} ClvPendingRow;
-
-typedef struct ClvSummaryState
-{
-	ExpandedObjectHeader hdr;
-	int			magic;			/* CLV_SUMMARY_MAGIC */
-	uint16		flags;
-	TimestampTz cutoff;
-	ClvMoney	revenue;
-	ClvKeyDict	dict;			/* entries are ClvCustEntry */
-	ClvPendingRow *pending;		/* CLV_BATCH_ROWS, allocated when needed */
-	int			npending;
-} ClvSummaryState;
-
-#define CLV_SUMMARY_MAGIC 0x434c5653	/* "CLVS" */
-
-/*
- * A read-only view of a summary in either form; the arrays have the same
- * layout in both.
- */
-typedef struct ClvSummaryView
+/* The part of a summary that is not per customer */
+typedef struct ClvSummaryHeader
 {
 	ClvKeyKind	keykind;
 	uint16		flags;
 	TimestampTz cutoff;
 	ClvMoney	revenue;
-	uint32		nentries;
-	const ClvCustEntry *entries;
-	const char *arena;
+} ClvSummaryHeader;
+
+/* Expanded (in-memory, mutable) form */
+typedef struct ClvSummaryState
+{
+	ClvStateHeader hdr;
+	ClvSummaryHeader head;		/* head.keykind unused: see tab.kind */
+	ClvCustTab	tab;			/* entries are ClvCustEntry */
+
+	/*
+	 * Or, when not NULL, the state is this flat value (in the state's
+	 * memory context; head and tab unused): the result of a sorted merge,
+	 * handed to nodeAgg as an expanded object so that it is not copied
+	 */
+	ClvSummaryFlat *flat;
+} ClvSummaryState;
+
+/*
+ * A read-only view of a summary in either form: the flat entries, or the
+ * table of an expanded state (read with clv_summary_next)
+ */
+typedef struct ClvSummaryView
+{
+	ClvSummaryHeader head;
+	ClvFlatTab	flat;			/* flat form */
+	ClvSummaryState *state;		/* expanded form, or NULL */
 } ClvSummaryView;
 
 /* Figures derived from a summary */
@@ -127,7 +123,111 @@ typedef struct ClvSummaryStats
 	TimestampTz last_order;
 } ClvSummaryStats;
 
+/* One order or refund, converted */
+typedef struct ClvSummaryRow
+{
+	ClvKey		key;
+	TimestampTz ts;
+	bool		is_order;		/* amount >= 0 (or no amount) */
+	bool		has_amount;
+	ClvMoney	amount;
+	bool		has_cutoff;
+	TimestampTz cutoff;
+} ClvSummaryRow;
+
+/* Fill a view from a datum in either form */
 extern void clv_summary_view(Datum d, ClvSummaryView *v);
-extern void clv_summary_stats(const ClvSummaryView *v, ClvSummaryStats *st);
+
+/* The entries of a view, in no particular order: start with *pos = 0 */
+extern const ClvCustEntry *clv_summary_next(ClvSummaryView *v, uint32 *pos);
+
+/* Figures of a view */
+extern void clv_summary_stats(ClvSummaryView *v, ClvSummaryStats *st);
+
+/* An empty flat summary */
+extern Datum clv_summary_empty(void);
+
+/* The expanded state behind a datum, or NULL for a flat datum */
+extern ClvSummaryState *clv_summary_expanded(Datum d);
+
+/*
+ * The state of an aggregate as a mutable expanded object in aggcontext:
+ * "state" itself when the aggregate owns it, else a new one holding a
+ * copy of it (or an empty one for a NULL state)
+ */
+extern ClvSummaryState *clv_summary_mutable(Datum state, bool isnull, MemoryContext aggcontext);
+
+/* What a row buffered in the table carries to its customer's entry */
+typedef struct ClvSummaryPayload
+{
+	TimestampTz ts;
+	bool		is_order;
+} ClvSummaryPayload;
+
+extern const ExpandedObjectMethods clv_summary_methods;
+
+pg_noreturn extern void clv_summary_cutoff_mismatch(void);
+
+/* Apply the header part of a row (cutoff, revenue) */
+static inline void
+clv_summary_header_add_row(ClvSummaryHeader *h, const ClvSummaryRow *row)
+{
+	if (row->has_cutoff)
+	{
+		if ((h->flags & CLV_SUMMARY_HAS_CUTOFF) && h->cutoff != row->cutoff)
+			clv_summary_cutoff_mismatch();
+		h->cutoff = row->cutoff;
+		h->flags |= CLV_SUMMARY_HAS_CUTOFF;
+	}
+	if (row->has_amount)
+	{
+		clv_money_add(&h->revenue, &row->amount);
+		h->flags |= CLV_SUMMARY_HAS_REVENUE;
+	}
+}
+
+/* Add one row to an expanded state */
+static inline void
+clv_summary_add_row(ClvSummaryState *s, const ClvSummaryRow *row)
+{
+	ClvSummaryPayload *p;
+
+	clv_summary_header_add_row(&s->head, row);
+	p = clv_tab_push(&s->tab, &row->key, 0);
+	p->ts = row->ts;
+	p->is_order = row->is_order;
+	clv_tab_pushed(&s->tab);
+}
+
+/*
+ * Add one row to a small flat state: in place when the customer is known,
+ * else into a new value (in the current memory context) with the customer
+ * inserted.  Returns the resulting datum, or (Datum) 0 when the state has
+ * CLV_SUMMARY_SMALL customers already (nothing changed then).
+ */
+extern Datum clv_summary_flat_add_row(ClvSummaryFlat *f, ClvKeyKind rowkind,
+									  const ClvSummaryRow *row);
+
+/* Validate a flat datum (detoasted) */
+extern ClvSummaryFlat *clv_summary_flat_check(Datum d);
+
+/* Merge the view v into the mutable state s */
+extern void clv_summary_merge_into(ClvSummaryState *s, ClvSummaryView *v);
+
+/* Merge two flat views in one sequential pass into a new flat summary */
+extern Datum clv_summary_merge_flat(ClvSummaryView *a, ClvSummaryView *b);
+
+/*
+ * Combine the summary "state" (owned by the aggregate, or NULL) with the
+ * summary "in" (not NULL): the combine step of every summary aggregate
+ */
+extern Datum clv_summary_combine_datums(Datum state, bool isnull, Datum in,
+										MemoryContext aggcontext);
+
+/* Make an expanded state that holds a flat value an ordinary one */
+extern void clv_summary_unflatten(ClvSummaryState *s);
+
+/* The flat form of an expanded state, in the current memory context */
+extern Datum clv_summary_flatten(ClvSummaryState *s);
 
 #endif							/* CLV_SUMMARY_H */

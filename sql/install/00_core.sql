@@ -68,9 +68,9 @@ CREATE FUNCTION clv_summary_accum_cutoff(clv_summary, {key}, timestamptz, timest
 COMMENT ON FUNCTION clv_summary_accum_cutoff(clv_summary, {key}, timestamptz, timestamptz) IS 'aggregate transition function: add an order, remembering the retention cutoff';
 -- @end
 
-CREATE FUNCTION clv_summary_merge(clv_summary, clv_summary) RETURNS clv_summary
+CREATE FUNCTION clv_summary_combine(clv_summary, clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_summary_merge(clv_summary, clv_summary) IS 'aggregate combine function: merge two summaries exactly';
+COMMENT ON FUNCTION clv_summary_combine(clv_summary, clv_summary) IS 'aggregate combine function: merge two summaries exactly';
 
 CREATE FUNCTION clv_summary_final(clv_summary) RETURNS clv_summary
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -94,28 +94,28 @@ COMMENT ON FUNCTION clv_retention_rate_final(clv_summary) IS 'aggregate final fu
 -- @foreach amount numeric float8 float4 int8 int4 int2
 CREATE AGGREGATE clv_agg(customer_id {key}, ordered_at timestamptz, amount {amount}) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_agg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg({key}, timestamptz, {amount}) IS 'historical CLV: average order value * purchase frequency * lifespan = net revenue / customers';
 CREATE AGGREGATE clv_summary(customer_id {key}, ordered_at timestamptz, amount {amount}) (
 	SFUNC = clv_summary_accum, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_summary({key}, timestamptz, {amount}) IS 'build a mergeable clv_summary of orders';
 -- @end
 
 -- @foreach key bigint text uuid
 CREATE AGGREGATE repeat_rate(customer_id {key}, ordered_at timestamptz) (
 	SFUNC = clv_summary_accum_orders, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE repeat_rate({key}, timestamptz) IS 'share of customers with two or more orders';
 CREATE AGGREGATE retention_rate(customer_id {key}, ordered_at timestamptz, cutoff timestamptz) (
 	SFUNC = clv_summary_accum_cutoff, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_retention_rate_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE retention_rate({key}, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 -- @end
 
 CREATE AGGREGATE rollup(clv_summary) (
-	SFUNC = clv_summary_merge, STYPE = clv_summary,
-	COMBINEFUNC = clv_summary_merge, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
+	SFUNC = clv_summary_combine, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE rollup(clv_summary) IS 'merge clv_summary values exactly (e.g. daily summaries into a month)';
 
 -- accessors -------------------------------------------------------------------
@@ -207,9 +207,9 @@ CREATE FUNCTION clv_horizon_accum(clv_horizon_state, {key}, timestamptz, {amount
 COMMENT ON FUNCTION clv_horizon_accum(clv_horizon_state, {key}, timestamptz, {amount}, interval) IS 'aggregate transition function of clv_agg with a horizon';
 -- @end
 
-CREATE FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
+CREATE FUNCTION clv_horizon_combine(clv_horizon_state, clv_horizon_state) RETURNS clv_horizon_state
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION clv_horizon_merge(clv_horizon_state, clv_horizon_state) IS 'aggregate combine function of clv_agg with a horizon';
+COMMENT ON FUNCTION clv_horizon_combine(clv_horizon_state, clv_horizon_state) IS 'aggregate combine function of clv_agg with a horizon';
 
 CREATE FUNCTION clv_horizon_final(clv_horizon_state) RETURNS numeric
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
@@ -219,6 +219,6 @@ COMMENT ON FUNCTION clv_horizon_final(clv_horizon_state) IS 'aggregate final fun
 -- @foreach amount numeric float8 float4 int8 int4 int2
 CREATE AGGREGATE clv_agg(customer_id {key}, ordered_at timestamptz, amount {amount}, horizon interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state,
-	COMBINEFUNC = clv_horizon_merge, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
+	COMBINEFUNC = clv_horizon_combine, FINALFUNC = clv_horizon_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE clv_agg({key}, timestamptz, {amount}, interval) IS 'average revenue per customer in the first horizon after the first order, over customers observed at least that long';
 -- @end

@@ -4,7 +4,9 @@
 --
 -- Every query is run :reps times in this one session and its median time
 -- kept (plpgsql EXECUTE, wall clock from clock_timestamp(); the result
--- must be the same every time).  Modes: serial (max_parallel_workers_per_gather
+-- must be the same every time).  The scan floor is timed again right before
+-- each query, in the same modes, so that every ratio to the floor compares
+-- runs made under the same load (the machine may be shared).  Modes: serial (max_parallel_workers_per_gather
 -- = 0) and parallel (exactly :workers workers: the table's parallel_workers
 -- and max_parallel_workers_per_gather, zero parallel costs, so that every
 -- aggregate that can run in parallel does).  The state memory of the
@@ -128,7 +130,7 @@ END $$;
 -- the queries: the clv form, the plain-SQL forms (GROUP BY customer first,
 -- then aggregate; a single-level count(DISTINCT) form where one exists),
 -- how the state memory is measured, and whether the row is a one-step
--- aggregate (targets: 3x plain SQL, 2x scan floor, 64 B/customer)
+-- aggregate of the summary family (the targets are in report.sql)
 CREATE TABLE bench.queries (
 	ord int PRIMARY KEY,
 	name text NOT NULL,
@@ -167,6 +169,10 @@ INSERT INTO bench.queries VALUES
  NULL,
  'state', true),
 
+(21, 'repeat_rate, text keys',
+ $q$SELECT repeat_rate(customer_id::text, ordered_at)::text FROM orders$q$,
+ NULL, NULL, NULL, false),
+
 (30, 'retention_rate',
  $q$SELECT retention_rate(customer_id, ordered_at, '2021-07-01 00:00:00+00')::text FROM orders$q$,
  $q$SELECT (count(*) FILTER (WHERE f < c AND l >= c)::float8 / count(*) FILTER (WHERE f < c))::text
@@ -178,6 +184,10 @@ INSERT INTO bench.queries VALUES
 				 count(DISTINCT customer_id) AS t
 		  FROM orders, (SELECT '2021-07-01 00:00:00+00'::timestamptz AS c) p) x$q$,
  'state', true),
+
+(31, 'retention_rate, text keys',
+ $q$SELECT retention_rate(customer_id::text, ordered_at, '2021-07-01 00:00:00+00')::text FROM orders$q$,
+ NULL, NULL, NULL, false),
 
 (40, 'clv_summary (+ accessors)',
  $q$SELECT concat_ws(' ', customers(s), orders(s), revenue(s), repeat_customers(s),
@@ -193,7 +203,13 @@ INSERT INTO bench.queries VALUES
  NULL,
  'state', true),
 
-(41, 'clv_summary per month + rollup',
+(41, 'clv_summary (+ accessors), text keys',
+ $q$SELECT concat_ws(' ', customers(s), orders(s), revenue(s), repeat_customers(s),
+					  round(lifespan(s)::numeric, 9))
+	FROM (SELECT clv_summary(customer_id::text, ordered_at, amount) AS s FROM orders) x$q$,
+ NULL, NULL, NULL, false),
+
+(45, 'clv_summary per month + rollup',
  $q$SELECT concat_ws(' ', customers(s), orders(s), revenue(s), repeat_customers(s),
 					  round(lifespan(s)::numeric, 9))
 	FROM (SELECT rollup(m) AS s
@@ -201,7 +217,7 @@ INSERT INTO bench.queries VALUES
 				FROM orders GROUP BY date_trunc('month', ordered_at)) d) x$q$,
  NULL, NULL, NULL, false),
 
-(42, 'rollup of 36 stored monthly summaries',
+(46, 'rollup of 36 stored monthly summaries',
  $q$SELECT concat_ws(' ', customers(s), orders(s), revenue(s), repeat_customers(s),
 					  round(lifespan(s)::numeric, 9))
 	FROM (SELECT rollup(m) AS s FROM bench.monthly) x$q$,
@@ -243,6 +259,22 @@ INSERT INTO bench.queries VALUES
 		  GROUP BY 1, 2
 		  HAVING count(*) FILTER (WHERE amount >= 0) > 0 OR sum(amount) <> 0) t$q$,
  'state', false);
+
+-- a GROUP BY with one small group per customer: each state type against
+-- count(DISTINCT), the plain-SQL aggregate that keeps a set per group
+INSERT INTO bench.queries VALUES
+(80, 'GROUP BY customer: count(DISTINCT ordered_at)',
+ $q$SELECT count(n)::text FROM (SELECT count(DISTINCT ordered_at) AS n FROM orders GROUP BY customer_id) x$q$,
+ NULL, NULL, NULL, false, false),
+(81, 'GROUP BY customer: clv_summary',
+ $q$SELECT count(s)::text FROM (SELECT clv_summary(customer_id, ordered_at, amount) AS s FROM orders GROUP BY customer_id) x$q$,
+ NULL, NULL, NULL, false, false),
+(82, 'GROUP BY customer: clv_agg with horizon (90 days)',
+ $q$SELECT count(v)::text FROM (SELECT clv_agg(customer_id, ordered_at, amount, interval '90 days') AS v FROM orders GROUP BY customer_id) x$q$,
+ NULL, NULL, NULL, false, false),
+(83, 'GROUP BY customer: clv_cohort_state',
+ $q$SELECT count(s)::text FROM (SELECT clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS s FROM orders GROUP BY customer_id) x$q$,
+ NULL, NULL, NULL, false, false);
 
 -- the models (clv_rfm, bgnbd_fit, gamma_gamma_fit), when installed
 DO $$
@@ -300,6 +332,7 @@ ALTER TABLE orders SET (parallel_workers = :workers);
 CREATE TABLE bench.results (
 	ord int PRIMARY KEY,
 	clv_ser float8, clv_par float8, res_ser text, res_par text,
+	lfloor_ser float8, lfloor_par float8,	-- the scan floor, timed right before
 	gb_ser float8, gb_par float8, res_gb text,
 	di_ser float8, res_di text,
 	state_bytes float8
@@ -316,6 +349,14 @@ BEGIN
 	FOR q IN SELECT * FROM bench.queries ORDER BY ord LOOP
 		r := NULL;
 		r.ord := q.ord;
+		IF q.ord > 0 THEN
+			t := bench.time((SELECT clv_q FROM bench.queries WHERE ord = 0), false);
+			r.lfloor_ser := t.ms;
+			IF q.parallel_too THEN
+				t := bench.time((SELECT clv_q FROM bench.queries WHERE ord = 0), true);
+				r.lfloor_par := t.ms;
+			END IF;
+		END IF;
 		t := bench.time(q.clv_q, false);
 		r.clv_ser := t.ms;
 		r.res_ser := t.result;

@@ -11,8 +11,9 @@
 # 5 % refunds; test/bench/data.sql) and times every clv aggregate against
 # the scan floor (SELECT sum(amount)), the fastest plain-SQL formulations
 # of the same result, serial and with parallel workers
-# (test/bench/bench.sql).  Prints Markdown tables (test/bench/report.sql);
-# progress goes to stderr.  Stops the cluster and removes the temporary
+# (test/bench/bench.sql).  Prints Markdown tables (test/bench/report.sql),
+# the last listing every performance target with met / NOT met; progress
+# goes to stderr.  Stops the cluster and removes the temporary
 # directory on exit, also on failure or Ctrl-C.
 #
 # Sizes: ORDERS[:CUSTOMERS], default "1000000:100000 10000000:1000000"
@@ -21,7 +22,7 @@
 #   --reps N        runs of each query; the median is kept (default 3)
 #   --workers N     parallel workers of the parallel runs (default 2)
 #   --leader on|off parallel_leader_participation in the parallel runs
-#                   (default off: the N workers do all the scanning)
+#                   (default on: the leader scans too, as by default)
 #   --seed X        setseed() value for the data, -1 .. 1 (default 0.42)
 #   --no-memory     skip the state memory measurements (faster)
 #   --shared-buffers SIZE   shared_buffers of the cluster, e.g. 128MB (default:
@@ -35,7 +36,7 @@ clv_clean_env
 
 reps=3
 workers=2
-leader=off
+leader=on
 seed=0.42
 memory=on
 sbuf=

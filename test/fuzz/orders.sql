@@ -29,7 +29,7 @@ SELECT date_trunc('month', ordered_at)::date AS month,
 	   clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS s
 FROM orders GROUP BY 1;
 CREATE AGGREGATE horizon_state(text, timestamptz, numeric, interval) (
-	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state, COMBINEFUNC = clv_horizon_merge,
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state, COMBINEFUNC = clv_horizon_combine,
 	PARALLEL = SAFE);
 CREATE TABLE horizon_states AS
 SELECT customer_id % 10 AS shard, horizon_state(customer_code, ordered_at, amount, interval '90 days') AS s

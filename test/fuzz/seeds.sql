@@ -33,7 +33,7 @@ CREATE AGGREGATE fuzz_horizon_state(uuid, timestamptz, integer, interval) (
 CREATE AGGREGATE fuzz_horizon_state(bigint, timestamptz, integer, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE fuzz_horizon_rollup(clv_horizon_state) (
-	SFUNC = clv_horizon_merge, STYPE = clv_horizon_state);
+	SFUNC = clv_horizon_combine, STYPE = clv_horizon_state);
 
 -- clv_summary --------------------------------------------------------------
 INSERT INTO fuzz_seeds (typname, val)

@@ -32,8 +32,26 @@ clv_check "generated $script exists and is not empty" test -s "$script"
 # the scripts `make install` installs (DATA and DATA_built of the Makefile)
 read -r -a scripts <<<"$(clv_make -s --no-print-directory -f Makefile -f - <<<'clv-print-data: ; @echo $(DATA) $(DATA_built)' clv-print-data)"
 no_pattern() { local p=$1; shift; ! grep -n -i -E "$p" "$@"; }
-clv_check "no CREATE OR REPLACE in the install/update scripts (${scripts[*]})" \
-	no_pattern 'create[[:space:]]+or[[:space:]]+replace' "${scripts[@]}"
+# An update script may CREATE OR REPLACE only a function it has just renamed
+# with ALTER FUNCTION ... RENAME TO (the extension's own object: the way to
+# point a renamed function at its renamed C symbol); anything else could
+# take over an object the extension does not own (CVE-2022-2625).
+replace_only_renamed() {
+	local f rc=0
+	for f in "$@"; do
+		awk -v f="$f" '
+			{ l = tolower($0) }
+			l ~ /alter[[:space:]]+function[[:space:]].*rename[[:space:]]+to[[:space:]]/ {
+				n = l; sub(/.*rename[[:space:]]+to[[:space:]]+/, "", n); sub(/[[:space:];].*/, "", n); renamed[n] = 1 }
+			l ~ /create[[:space:]]+or[[:space:]]+replace/ {
+				n = l; sub(/.*create[[:space:]]+or[[:space:]]+replace[[:space:]]+function[[:space:]]+/, "", n); sub(/[[:space:](].*/, "", n)
+				if (!(n in renamed) || f !~ /--.*--/) { print f ":" NR ":" $0; bad = 1 } }
+			END { exit bad }' "$f" || rc=1
+	done
+	return $rc
+}
+clv_check "no CREATE OR REPLACE in the install/update scripts, but of functions an update script renamed (${scripts[*]})" \
+	replace_only_renamed "${scripts[@]}"
 clv_check "no @extschema@ in the scripts (clv is relocatable)" no_pattern '@extschema@' "${scripts[@]}"
 clv_check "no BEGIN/COMMIT in the scripts (CREATE/ALTER EXTENSION run them in one transaction)" \
 	no_pattern '^[[:space:]]*(begin|commit|start transaction)[[:space:]]*;' "${scripts[@]}"

@@ -1,0 +1,408 @@
+/*-------------------------------------------------------------------------
+ *
+ * custsort.c
+ *	  The canonical order of the state engine's entries (see custtab.h):
+ *	  flattening a table, sorting a flat table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "clv.h"
+
+struct ClvTabOrder
+{
+	uint32		n;
+	uint32	   *slot;			/* slot of each entry, canonical order */
+	uint64		arenalen;		/* of the flat form */
+};
+
+/* Forget the canonical order of a table (it is about to change) */
+void
+clv_tab_forget_order(ClvCustTab *t)
+{
+	if (t->order)
+	{
+		pfree(t->order->slot);
+		pfree(t->order);
+		t->order = NULL;
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Canonical order
+ *
+ * Entries are sorted by key, then sub-key, with an LSD radix sort of
+ * 24-byte records (primary 64 bits, secondary 64 bits, index, length): one
+ * counting pass over all 16 key bytes, then one scatter pass per byte in
+ * which the keys differ (customer ids below 2^24 take three).  The primary
+ * bits are the integer key with the sign bit flipped, or for text and uuid
+ * keys the 8 bytes that follow the prefix common to all keys, big-endian
+ * (padded with zeros); records whose primary bits tie while their keys are
+ * longer than that window are put in order by comparing whole keys.
+ * ----------------------------------------------------------------
+ */
+
+typedef struct SortRec
+{
+	uint64		k1;
+	uint64		k2;
+	uint32		idx;
+	uint32		len;			/* text and uuid keys */
+} SortRec;
+
+/* Where the keys to sort come from: a table's slots or a flat array */
+typedef struct SortSource
+{
+	ClvKeyKind	kind;
+	bool		subkeyed;
+	const char *base;
+	uint32		stride;
+	const ClvCustTab *tab;		/* table (packed short keys), or NULL */
+	const char *arena;			/* flat arena */
+} SortSource;
+
+static inline void
+SourceKey(const SortSource *s, uint32 idx, ClvKey *key)
+{
+	const char *e = s->base + (Size) idx * s->stride;
+
+	if (s->tab)
+		clv_tab_entry_key(s->tab, e, key);
+	else
+		clv_key_from_ref_nohash(s->kind, CLV_ENTRY_KEYREF(e), s->arena, key);
+}
+
+static inline int64
+SourceSubkey(const SortSource *s, uint32 idx)
+{
+	return s->subkeyed ? CLV_ENTRY_SUBKEY(s->base + (Size) idx * s->stride) : 0;
+}
+
+/* Whole-key order of two records (ties of the radix window) */
+static int
+RecCmp(const void *a, const void *b, void *arg)
+{
+	const SortSource *s = (const SortSource *) arg;
+	const SortRec *ra = (const SortRec *) a;
+	const SortRec *rb = (const SortRec *) b;
+	ClvKey		ka,
+				kb;
+	int			c;
+
+	SourceKey(s, ra->idx, &ka);
+	SourceKey(s, rb->idx, &kb);
+	c = clv_key_cmp(s->kind, &ka, &kb);
+	if (c != 0)
+		return c;
+	return (ra->k2 > rb->k2) - (ra->k2 < rb->k2);
+}
+
+/* LSD radix sort of n records on (k1, k2); returns the sorted array */
+static SortRec *
+RadixSort(SortRec *rec, uint32 n)
+{
+	uint32	   *counts = palloc0(16 * 256 * sizeof(uint32));
+	int			passes[16];
+	int			npasses = 0;
+	SortRec    *tmp = NULL;
+	SortRec    *in = rec;
+	uint32		i;
+	int			b;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		k1 = rec[i].k1;
+		uint64		k2 = rec[i].k2;
+
+		for (b = 0; b < 8; b++)
+		{
+			counts[b * 256 + ((k2 >> (8 * b)) & 0xFF)]++;
+			counts[(8 + b) * 256 + ((k1 >> (8 * b)) & 0xFF)]++;
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	/* bytes where not all records agree, least significant first */
+	for (b = 0; b < 16; b++)
+	{
+		uint64		k = b < 8 ? rec[0].k2 : rec[0].k1;
+
+		if (counts[b * 256 + ((k >> (8 * (b % 8))) & 0xFF)] != n)
+			passes[npasses++] = b;
+	}
+	if (npasses > 0)
+	{
+		tmp = palloc_extended((Size) n * sizeof(SortRec), MCXT_ALLOC_HUGE);
+		clv_advise_huge_pages(tmp, (Size) n * sizeof(SortRec));
+	}
+	for (b = 0; b < npasses; b++)
+	{
+		int			byte = passes[b];
+		int			shift = 8 * (byte % 8);
+		bool		primary = byte >= 8;
+		uint32	   *c = counts + byte * 256;
+		uint32		off = 0;
+		int			v;
+		SortRec    *out = (in == rec) ? tmp : rec;
+
+		for (v = 0; v < 256; v++)
+		{
+			uint32		cnt = c[v];
+
+			c[v] = off;
+			off += cnt;
+		}
+		for (i = 0; i < n; i++)
+		{
+			uint64		k = primary ? in[i].k1 : in[i].k2;
+
+			out[c[(k >> shift) & 0xFF]++] = in[i];
+		}
+		in = out;
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(counts);
+	if (tmp && in != tmp)
+		pfree(tmp);
+	else if (tmp)
+		pfree(rec);
+	return in;
+}
+
+/*
+ * The canonical order of n entries (given by index: the identity for a
+ * flat array, slot numbers for a table), as a new array of indexes
+ */
+static uint32 *
+SortOrder(const SortSource *s, const uint32 *items, uint32 n)
+{
+	SortRec    *rec;
+	uint32	   *order;
+	uint32		i;
+	uint32		lcp = 0;
+	ClvKey		first;
+
+	order = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	if (n == 0)
+		return order;
+	rec = palloc_extended((Size) n * sizeof(SortRec), MCXT_ALLOC_HUGE);
+	clv_advise_huge_pages(rec, (Size) n * sizeof(SortRec));
+
+	/* text and uuid keys: the prefix common to all keys */
+	if (s->kind != CLV_KEY_INT8)
+	{
+		SourceKey(s, items ? items[0] : 0, &first);
+		lcp = first.len;
+		for (i = 1; i < n && lcp > 0; i++)
+		{
+			ClvKey		k;
+			uint32		j = 0;
+			uint32		m;
+
+			SourceKey(s, items ? items[i] : i, &k);
+			m = Min(lcp, k.len);
+			while (j < m && k.bytes[j] == first.bytes[j])
+				j++;
+			lcp = j;
+		}
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		uint32		idx = items ? items[i] : i;
+		SortRec    *r = &rec[i];
+
+		r->idx = idx;
+		r->k2 = (uint64) SourceSubkey(s, idx) ^ (UINT64CONST(1) << 63);
+		if (s->kind == CLV_KEY_INT8)
+		{
+			r->k1 = (uint64) CLV_ENTRY_KEYREF(s->base + (Size) idx * s->stride) ^ (UINT64CONST(1) << 63);
+			r->len = 0;
+		}
+		else
+		{
+			ClvKey		k;
+			uint64		w = 0;
+			uint32		j;
+
+			SourceKey(s, idx, &k);
+			for (j = 0; j < 8; j++)
+				w = (w << 8) | (lcp + j < k.len ? (uint8) k.bytes[lcp + j] : 0);
+			r->k1 = w;
+			r->len = k.len;
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	rec = RadixSort(rec, n);
+
+	/* ties of the window among keys that do not fit in it: compare keys */
+	if (s->kind != CLV_KEY_INT8)
+	{
+		uint32		start = 0;
+
+		while (start < n)
+		{
+			uint32		end = start + 1;
+			bool		needcmp = rec[start].len > lcp + 8;
+
+			while (end < n && rec[end].k1 == rec[start].k1)
+			{
+				if (rec[end].len != rec[start].len || rec[end].len > lcp + 8)
+					needcmp = true;
+				end++;
+			}
+			if (end - start > 1 && needcmp)
+				qsort_arg(rec + start, end - start, sizeof(SortRec), RecCmp, (void *) s);
+			start = end;
+		}
+	}
+	for (i = 0; i < n; i++)
+		order[i] = rec[i].idx;
+	pfree(rec);
+	return order;
+}
+
+/* Do entries i and j of a sort source have the same key? */
+static inline bool
+SameKey(const SortSource *s, uint32 i, uint32 j)
+{
+	ClvKey		a,
+				b;
+
+	SourceKey(s, i, &a);
+	SourceKey(s, j, &b);
+	return clv_key_cmp(s->kind, &a, &b) == 0;
+}
+
+void
+clv_tab_flat_sizes(ClvCustTab *t, uint32 *nentries, uint64 *arenalen)
+{
+	SortSource	s;
+	uint32	   *items;
+	uint32		i,
+				k = 0;
+
+	clv_tab_flush(t);
+	if (t->order == NULL)
+	{
+		ClvTabOrder *o = MemoryContextAllocZero(t->cxt, sizeof(ClvTabOrder));
+		MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+		items = palloc_extended(sizeof(uint32) * Max(t->nentries, 1), MCXT_ALLOC_HUGE);
+		for (i = 0; i < t->nslots; i++)
+			if (t->ctrl[i] != 0)
+				items[k++] = i;
+		Assert(k == t->nentries);
+		s.kind = t->kind;
+		s.subkeyed = t->spec->subkeyed;
+		s.base = t->slots;
+		s.stride = t->entrysize;
+		s.tab = t;
+		s.arena = NULL;
+		o->n = t->nentries;
+		o->slot = SortOrder(&s, items, t->nentries);
+		pfree(items);
+		/* arena bytes: each key once (entries of one key are adjacent) */
+		o->arenalen = 0;
+		if (t->kind != CLV_KEY_INT8)
+			for (i = 0; i < o->n; i++)
+			{
+				ClvKey		key;
+
+				if (i > 0 && t->spec->subkeyed && SameKey(&s, o->slot[i - 1], o->slot[i]))
+					continue;
+				clv_tab_entry_key(t, t->slots + (Size) o->slot[i] * t->entrysize, &key);
+				o->arenalen += clv_key_arena_bytes(t->kind, key.len);
+			}
+		MemoryContextSwitchTo(old);
+		t->order = o;
+	}
+	*nentries = t->order->n;
+	*arenalen = t->order->arenalen;
+}
+
+void
+clv_tab_flatten(ClvCustTab *t, char *entries, char *arena)
+{
+	ClvTabOrder *o;
+	uint64		arenalen = 0;
+	int64		lastref = 0;
+	uint32		i;
+
+	if (t->order == NULL)
+	{
+		uint32		n;
+		uint64		alen;
+
+		clv_tab_flat_sizes(t, &n, &alen);
+	}
+	o = t->order;
+	for (i = 0; i < o->n; i++)
+	{
+		const char *src = t->slots + (Size) o->slot[i] * t->entrysize;
+		char	   *dst = entries + (Size) i * t->entrysize;
+
+		if (i + 8 < o->n)
+			__builtin_prefetch(t->slots + (Size) o->slot[i + 8] * t->entrysize, 0, 0);
+		memcpy(dst, src, t->entrysize);
+		if (t->kind != CLV_KEY_INT8)
+		{
+			ClvKey		key;
+
+			clv_tab_entry_key(t, src, &key);
+			if (i > 0 && t->spec->subkeyed)
+			{
+				ClvKey		prev;
+
+				clv_tab_entry_key(t, t->slots + (Size) o->slot[i - 1] * t->entrysize, &prev);
+				if (clv_key_cmp(t->kind, &prev, &key) == 0)
+				{
+					CLV_ENTRY_KEYREF(dst) = lastref;
+					continue;
+				}
+			}
+			lastref = clv_key_arena_put(arena, &arenalen, &key);
+			CLV_ENTRY_KEYREF(dst) = lastref;
+		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	Assert(arenalen == o->arenalen);
+	pfree(o->slot);
+	pfree(o);
+	t->order = NULL;
+}
+
+void
+clv_flat_sort(ClvFlatTab *f)
+{
+	SortSource	s;
+	uint32	   *order;
+	char	   *sorted;
+	uint32		i;
+	Size		bytes = (Size) f->nentries * f->entrysize;
+
+	for (i = 1; i < f->nentries; i++)
+		if (clv_flat_cmp(f, i - 1, f, i) > 0)
+			break;
+	if (i >= f->nentries)
+		return;					/* already in order */
+	s.kind = f->kind;
+	s.subkeyed = f->subkeyed;
+	s.base = f->entries;
+	s.stride = f->entrysize;
+	s.tab = NULL;
+	s.arena = f->arena;
+	order = SortOrder(&s, NULL, f->nentries);
+	sorted = palloc_extended(bytes, MCXT_ALLOC_HUGE);
+	for (i = 0; i < f->nentries; i++)
+		memcpy(sorted + (Size) i * f->entrysize, CLV_FLAT_ENTRY(f, order[i]), f->entrysize);
+	memcpy(f->entries, sorted, bytes);
+	pfree(sorted);
+	pfree(order);
+}
