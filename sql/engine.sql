@@ -7,6 +7,8 @@
 -- and the horizon's window ends in a zone with daylight saving time.
 -- Every figure is checked against plain SQL over the same rows.
 --
+CREATE SCHEMA test_engine;
+SET search_path = test_engine, public;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
@@ -101,7 +103,9 @@ END $$;
 SELECT tz, h, check_horizon(tz, h) AS int_text_uuid_equal FROM horizons;
 
 -- the horizon state of parts, merged in any order, is the one-step state
-CREATE AGGREGATE horizon_state(anycompatible, timestamptz, anyelement, interval) (
+CREATE AGGREGATE horizon_state(bigint, timestamptz, numeric, interval) (
+	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
+CREATE AGGREGATE horizon_state(text, timestamptz, numeric, interval) (
 	SFUNC = clv_horizon_accum, STYPE = clv_horizon_state);
 CREATE AGGREGATE horizon_rollup(clv_horizon_state) (
 	SFUNC = clv_horizon_combine, STYPE = clv_horizon_state);
@@ -132,3 +136,8 @@ FROM par p,
 	 (SELECT clv_summary(n, ordered_at, amount)::text AS si, clv_summary(k, ordered_at, amount)::text AS st,
 			 clv_agg(n, ordered_at, amount, interval '90 days') AS hi, clv_agg(k, ordered_at, amount, interval '90 days') AS ht
 	  FROM e) s;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_engine CASCADE;
+RESET client_min_messages;
