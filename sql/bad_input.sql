@@ -51,17 +51,27 @@ END $$;
 -- How an outcome is listed.  A fitted model (a bgnbd_model,
 -- pareto_nbd_model, gamma_gamma_model, mbgnbd_model or bgbb_model:
 -- parameters, log-likelihood, converged, iterations, then time unit,
--- observation end and covariance) is listed by its properties: how many
--- of its numbers are finite and whether it converged.  Its digits, and the iterations it took, depend on
--- the C library's lgamma and exp, which differ between platforms (glibc
--- 2.41 and 2.43 disagree in the last digits of fits that stop without
--- converging).  Any other outcome is listed as it is.
-CREATE FUNCTION shown(outcome text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN m IS NULL THEN outcome
-		ELSE format('=fit: %s of %s numbers finite, converged %s',
-					(SELECT count(*) FROM unnest(string_to_array(m[1], ',')) v
-					 WHERE v::float8 NOT IN ('NaN', 'Infinity', '-Infinity')),
-					cardinality(string_to_array(m[1], ',')), m[2])
+-- observation end and covariance) is listed by how many of its numbers are
+-- finite.  Its digits, whether it converged and the iterations it took
+-- depend on the C library's lgamma and exp, which differ between platforms
+-- (glibc 2.41 and 2.43 disagree in the last digits of fits that stop
+-- without converging, and on whether some converge at all).  For the same
+-- reason a number with ten or more significant digits (a floating result)
+-- is listed to 6 significant digits (float8 output with extra_float_digits
+-- = -9): the models' scores differ between those platforms from the 11th
+-- digit on.  Any other outcome is listed as it is.
+CREATE FUNCTION shown(outcome text) RETURNS text LANGUAGE sql IMMUTABLE
+SET extra_float_digits = -9 AS $$
+	SELECT CASE
+		WHEN m IS NOT NULL THEN
+			format('=fit: %s of %s numbers finite',
+				   (SELECT count(*) FROM unnest(string_to_array(m[1], ',')) v
+					WHERE v::float8 NOT IN ('NaN', 'Infinity', '-Infinity')),
+				   cardinality(string_to_array(m[1], ',')))
+		WHEN outcome ~ '^=-?[0-9]+\.[0-9]+(e[-+][0-9]+)?$'
+			 AND length(ltrim(replace(split_part(ltrim(substr(outcome, 2), '-'), 'e', 1), '.', ''), '0')) >= 10
+			THEN '~' || (substr(outcome, 2)::float8)::text
+		ELSE outcome
 	END
 	FROM regexp_match(outcome, '^=\(([^(),]+(?:,[^(),]+)+),([tf]),[0-9]+(?:,.*)?\)$') m
 $$;
