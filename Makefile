@@ -28,7 +28,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 # database; `make installcheck` runs them all in one database on the server
 # PGHOST names (PGUSER a superuser), so every file keeps its objects in a
 # schema of its own and drops the roles it creates.
-REGRESS_CORE   = agg rates summary semantics signatures parallel engine cdnow_core readme
+REGRESS_CORE   = agg rates summary semantics signatures parallel engine cdnow_core readme readme_cdnow
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd mbgnbd pareto_nbd gamma_gamma bgbb predict probabilities model_parameters model_units
 REGRESS_GROWTH = referral acquisition growth_errors
