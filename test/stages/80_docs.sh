@@ -9,10 +9,15 @@
 #     clv-VERSION/, builds with PGXS (-Werror) in a temporary directory,
 #     installs, and whose extension installs and updates from 0.1.0;
 #   - the repository carries none of the public datasets (no git-tracked
-#     file equals a file of clv_data_dir, no test/data).
+#     file equals a file of clv_data_dir, no test/data);
+#   - README.md (written by hand) is at most 45 KB, names every user-facing
+#     function of the reference in its own reference table (and no function
+#     that does not exist), and every relative link of README.md and
+#     docs/**/*.md names an existing file and, after #, a heading of it.
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
+. "$CLV_ROOT/test/lib/docs.sh"
 
 # ---------------------------------------------------------------- reference
 reference_current() {
@@ -46,9 +51,61 @@ reference_complete() {
 }
 clv_check "every function has a row with a description and the version that added it" reference_complete
 
-# README.md is assembled from docs/readme/*.md
-readme_current() { bash docs/build_readme.sh | diff - README.md; }
-clv_check "README.md is up to date with docs/readme/ (bash docs/build_readme.sh > README.md)" readme_current
+# ---------------------------------------------------------------- README and links
+# README.md is written by hand; the details live in docs/readme/*.md
+README_MAX_BYTES=46080
+readme_size() {
+	local n
+	n=$(wc -c <README.md)
+	echo "README.md: $n bytes"
+	[ "$n" -le $README_MAX_BYTES ] ||
+		{ echo "README.md is larger than 45 KB ($README_MAX_BYTES bytes): move details to docs/readme/*.md and link them"; return 1; }
+}
+clv_check "README.md is at most 45 KB" readme_size
+
+links_resolve() {
+	local md t path anchor dir target bad=0 n=0
+	while IFS= read -r md; do
+		dir=$(dirname "$md")
+		while IFS= read -r t; do
+			case "$t" in http://*|https://*|mailto:*) continue ;; esac
+			n=$((n + 1))
+			path=${t%%#*}
+			anchor=
+			case "$t" in *'#'*) anchor=${t#*#} ;; esac
+			if [ -z "$path" ]; then target=$md; else target=$dir/$path; fi
+			if [ ! -e "$target" ]; then
+				echo "$md: link to $t: no file $target"
+				bad=1
+			elif [ -n "$anchor" ] && ! clv_md_anchors "$target" | grep -qxF -- "$anchor"; then
+				echo "$md: link to $t: no heading with the anchor #$anchor in $target"
+				bad=1
+			fi
+		done < <(clv_md_links "$md")
+	done < <(clv_doc_files)
+	echo "$n relative links checked"
+	return $bad
+}
+clv_check "every relative link of README.md and docs/ names an existing file and heading" links_resolve
+
+readme_reference() {
+	# every user-facing function (the generated reference without its support
+	# functions and the helpers whose description says "used by") is named in
+	# the README; every name of the README's reference table exists
+	local bad=0 n names
+	names=$(awk '/^### Support functions/ { exit } /^\| `[a-z_0-9]+\(/ && !/ used by / { sub(/^\| `/, ""); sub(/\(.*/, ""); print }' \
+		docs/readme/reference.md | sort -u)
+	[ -n "$names" ] || { echo "no function names in docs/readme/reference.md"; return 1; }
+	for n in $names; do
+		grep -q "\`$n[\`(]" README.md || { echo "$n is not in README.md (add it to the table of its section under ## Reference)"; bad=1; }
+	done
+	for n in $(sed -n '/^## Reference/,/^## /p' README.md | grep -o '`[a-z][a-z_0-9]*[`(]' | tr -d '`(' | sort -u); do
+		grep -q "\`$n(" docs/readme/reference.md || grep -q "^| type \`$n\`" docs/readme/reference.md ||
+			{ echo "README.md's reference names $n, which clv does not have"; bad=1; }
+	done
+	return $bad
+}
+clv_check "the README's reference names every user-facing function, and nothing else" readme_reference
 
 # ---------------------------------------------------------------- META.json
 meta_valid() {
