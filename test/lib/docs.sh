@@ -11,9 +11,9 @@
 #   clv_md_sql FILE               the text of its ```sql blocks, each ended
 #                                 by a line ";"
 #   clv_md_examples FILE DIR      each ```sql block followed (after blank
-#                                 lines) by a plain ``` block, its output, as
-#                                 one file DIR/N.txt: the SQL lines, then the
-#                                 output lines; prints the number written
+#                                 lines) by a plain ``` block, its output:
+#                                 the SQL as DIR/N.sql, the output as
+#                                 DIR/N.out; prints the number of pairs
 #   clv_normalize                 stdin to stdout without trailing blanks
 #                                 and without empty lines (psql -a does not
 #                                 echo empty lines; editors strip trailing
@@ -61,7 +61,7 @@ clv_md_examples() {
 		state == 1 && /^```[ \t]*$/ { state = 2; next }
 		state == 1 { buf = buf $0 "\n"; next }
 		state == 2 && /^[ \t]*$/ { next }
-		state == 2 && /^```[ \t]*$/ { state = 3; n++; f = dir "/" n ".txt"; printf "%s", buf > f; next }
+		state == 2 && /^```[ \t]*$/ { state = 3; n++; f = dir "/" n ".sql"; printf "%s", buf > f; close(f); f = dir "/" n ".out"; printf "" > f; next }
 		state == 2 && /^```sql[ \t]*$/ { state = 1; buf = ""; next }
 		state == 2 { state = 0 }
 		state == 3 && /^```[ \t]*$/ { close(f); state = 0; next }

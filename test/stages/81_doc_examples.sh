@@ -18,6 +18,9 @@
 #     aside): sql/readme.sql runs the README's examples as printed, in the
 #     settings of a default psql session, so the README shows what psql
 #     prints.
+#   - Each output block after a ```sql block of docs/readme/*.md appears in
+#     some expected/*.out, line for line (the statements before it may be
+#     spread over the test with its setup).
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
 . "$CLV_ROOT/test/lib/stage.sh"
@@ -76,11 +79,11 @@ readme_outputs() {
 	n=$(clv_md_examples README.md "$d")
 	[ "$n" -gt 0 ] || { echo "README.md has no \`\`\`sql block followed by its output"; return 1; }
 	hay=$'\n'$(clv_normalize <expected/readme.out)$'\n'
-	for f in "$d"/*.txt; do
-		needle=$'\n'$(clv_normalize <"$f")$'\n'
+	for f in "$d"/*.sql; do
+		needle=$'\n'$(cat "$f" "${f%.sql}.out" | clv_normalize)$'\n'
 		if [[ "$hay" != *"$needle"* ]]; then
 			echo "README.md: this example and output are not in expected/readme.out as printed:"
-			sed 's/^/    /' "$f"
+			cat "$f" "${f%.sql}.out" | sed 's/^/    /'
 			bad=1
 		fi
 	done
@@ -89,5 +92,27 @@ readme_outputs() {
 	return $bad
 }
 clv_check "every example of README.md shows the output that sql/readme.sql pins (expected/readme.out)" readme_outputs
+
+docs_outputs() {
+	local d md n=0 f hay needle bad=0
+	hay=$'\n'$(for f in expected/*.out; do clv_normalize <"$f"; done)$'\n'
+	for md in docs/readme/*.md; do
+		d=$CLV_TMP/doc_outputs/$(basename "$md" .md)
+		mkdir -p "$d"
+		n=$((n + $(clv_md_examples "$md" "$d")))
+		for f in "$d"/*.out; do
+			[ -f "$f" ] || continue
+			needle=$'\n'$(clv_normalize <"$f")$'\n'
+			if [[ "$hay" != *"$needle"* ]]; then
+				echo "$md: this output is not in any expected/*.out as printed:"
+				sed 's/^/    /' "$f"
+				bad=1
+			fi
+		done
+	done
+	echo "$n outputs of docs/readme/*.md compared with expected/*.out"
+	return $bad
+}
+clv_check "every output shown after an example in docs/readme/*.md is pinned by a test (expected/*.out)" docs_outputs
 
 clv_stage_done
