@@ -24,8 +24,9 @@
 #       must equal the per-day mean for every customer, and lifetimes'
 #       row mean for every customer without two rows on one holdout day (the
 #       others are counted and printed).
-#   evaluation_reference.py tracking CAL HOLD UNIT PERIOD r alpha a b < rows
-#       the BG/NBD tracking curve as lifetimes.utils.
+#   evaluation_reference.py tracking CAL HOLD UNIT PERIOD MODEL P1 P2 P3 P4 < rows
+#       (MODEL bgnbd, mbgnbd or pareto_nbd with its four parameters r alpha
+#       a b, or r alpha s beta) the tracking curve as lifetimes.utils.
 #       expected_cumulative_transactions(model, transactions, 'date', 'id',
 #       t, freq='D', freq_multiplier=m) computes it (m = 1 or 7 days per
 #       period), restricted to the customers first seen on or before CAL:
@@ -33,7 +34,9 @@
 #       cumulative repeat purchases at point j are the repeat purchase days
 #       before c_j, the expected ones sum_i E[X((c_j - D0_i) / u)] over the
 #       customers with D0_i < c_j, E[X(t)] the closed form of a new
-#       customer (Fader, Hardie & Lee 2005, eq. 9) with 2F1 summed as its
+#       customer (BG/NBD: Fader, Hardie & Lee 2005, eq. 9; MBG/NBD: Batislam,
+#       Denizel & Filiztekin 2007; Pareto/NBD: Fader & Hardie 2005, note
+#       009, eq. 9) with 2F1 summed as its
 #       plain power series (math.fsum) -- clv sums it in scaled arithmetic
 #       with transformations near z = 1.  Points j = 1 .. floor((HOLD + 1 -
 #       S) / m).  Expected values must agree to 1e-9 relative.
@@ -173,7 +176,22 @@ def bgnbd_expected_new(r, alpha, a, b, t):
     return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
 
 
-def cmp_tracking(cal, hold, u, m, params):
+def mbgnbd_expected_new(r, alpha, a, b, t):
+    """E[X(t)] of a new MBG/NBD customer (Batislam, Denizel & Filiztekin 2007)"""
+    z = t / (alpha + t)
+    return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b + 1, a + b, z))
+
+
+def pareto_nbd_expected_new(r, alpha, s, beta, t):
+    """E[X(t)] of a new Pareto/NBD customer (Fader & Hardie 2005, eq. 9)"""
+    return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
+
+
+EXPECTED_NEW = {'bgnbd': bgnbd_expected_new, 'mbgnbd': mbgnbd_expected_new,
+                'pareto_nbd': pareto_nbd_expected_new}
+
+
+def cmp_tracking(cal, hold, u, m, model, params):
     rows = read_cdnow()
     days = {}
     for c, d, v in rows:
@@ -193,7 +211,7 @@ def cmp_tracking(cal, hold, u, m, params):
             if d0 < cut:
                 t = (cut - d0).days / u
                 if t not in expected_cache:
-                    expected_cache[t] = bgnbd_expected_new(*params, t)
+                    expected_cache[t] = EXPECTED_NEW[model](*params, t)
                 terms.append(expected_cache[t])
         ref.append((j, cut - datetime.timedelta(days=1), actual, math.fsum(terms)))
     got = list(csv.DictReader(sys.stdin))
@@ -226,8 +244,8 @@ def main():
         ok = cmp_summary(cal, hold, u)
     elif mode == 'tracking':
         m = unit_days(sys.argv[5])
-        params = [float(x) for x in sys.argv[6:10]]
-        ok = cmp_tracking(cal, hold, u, m, params)
+        params = [float(x) for x in sys.argv[7:11]]
+        ok = cmp_tracking(cal, hold, u, m, sys.argv[6], params)
     else:
         raise SystemExit('usage: see the header of %s' % sys.argv[0])
     sys.exit(0 if ok else 1)
