@@ -148,11 +148,19 @@ COMMENT ON FUNCTION clv_holdout_days(timestamptz, timestamptz, text) IS 'calenda
 
 -- the holdout summary --------------------------------------------------------
 
-CREATE FUNCTION clv_holdout_summary(orders_query text, calibration_end timestamptz, holdout_end timestamptz,
-									time_unit text DEFAULT 'day')
+/*
+ * clv_holdout_customers(orders_query, calibration_end, holdout_end,
+ * time_unit, caller): the rows of clv_holdout_summary and the exact holdout
+ * revenue of each customer, revenue_holdout = the sum of the amounts of the
+ * days C < d <= H when frequency_holdout > 0, else 0 (so that it is
+ * frequency_holdout * monetary_value_holdout without the rounding of the
+ * mean).
+ */
+CREATE FUNCTION clv_holdout_customers(orders_query text, calibration_end timestamptz, holdout_end timestamptz,
+									  time_unit text, caller text)
 	RETURNS TABLE(customer_id text, frequency_cal integer, recency_cal double precision, t_cal double precision,
 				  monetary_value_cal numeric, frequency_holdout integer, monetary_value_holdout numeric,
-				  duration_holdout double precision)
+				  duration_holdout double precision, revenue_holdout numeric)
 	LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED ROWS 1000
 	SET jit = off
 AS $$
@@ -175,7 +183,8 @@ BEGIN
 			   pg_catalog.round(v.cal, GREATEST(pg_catalog.scale(pg_catalog.trim_scale(v.cal)), s.cal_scale)),
 			   s.h::pg_catalog.int4,
 			   pg_catalog.round(v.hold, GREATEST(pg_catalog.scale(pg_catalog.trim_scale(v.hold)), s.hold_scale)),
-			   ($2 OPERATOR(pg_catalog.-) $1)::pg_catalog.float8 OPERATOR(pg_catalog./) $3
+			   ($2 OPERATOR(pg_catalog.-) $1)::pg_catalog.float8 OPERATOR(pg_catalog./) $3,
+			   CASE WHEN s.h OPERATOR(pg_catalog.>) 0 THEN s.holdout_sum ELSE pg_catalog.round(0, s.hold_scale) END
 		FROM (SELECT d.customer_id AS id, d.first_day,
 					 pg_catalog.max(d.day) FILTER (WHERE d.purchase AND d.day OPERATOR(pg_catalog.<=) $1) AS last_day,
 					 pg_catalog.count(*) FILTER (WHERE d.purchase AND d.day OPERATOR(pg_catalog.>) d.first_day
@@ -188,7 +197,7 @@ BEGIN
 					 pg_catalog.max(pg_catalog.scale(d.amount)) AS hold_scale
 			  FROM (SELECT o.customer_id, o.day, o.amount, o.purchase,
 						   pg_catalog.min(o.day) FILTER (WHERE o.purchase) OVER (PARTITION BY o.customer_id) AS first_day
-					FROM %1$I.clv_order_days($4, $2, 'clv_holdout_summary') AS o) AS d
+					FROM %1$I.clv_order_days($4, $2, $5) AS o) AS d
 			  WHERE d.first_day OPERATOR(pg_catalog.<=) $1
 			  GROUP BY d.customer_id, d.first_day) AS s
 		-- the mean value of a purchase day, exact, at least at the scale of the
@@ -199,7 +208,29 @@ BEGIN
 										THEN s.holdout_sum OPERATOR(pg_catalog./) s.h::pg_catalog.numeric ELSE 0 END AS hold) AS v
 		ORDER BY s.id
 		$q$, ext)
-		USING cal, hold, u, orders_query;
+		USING cal, hold, u, orders_query, caller;
+END
+$$;
+COMMENT ON FUNCTION clv_holdout_customers(text, timestamptz, timestamptz, text, text) IS 'the rows of clv_holdout_summary with the exact holdout revenue of each customer; used by the holdout evaluation';
+
+CREATE FUNCTION clv_holdout_summary(orders_query text, calibration_end timestamptz, holdout_end timestamptz,
+									time_unit text DEFAULT 'day')
+	RETURNS TABLE(customer_id text, frequency_cal integer, recency_cal double precision, t_cal double precision,
+				  monetary_value_cal numeric, frequency_holdout integer, monetary_value_holdout numeric,
+				  duration_holdout double precision)
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED ROWS 1000
+	SET jit = off
+AS $$
+DECLARE
+	ext text;
+BEGIN
+	SELECT n.nspname INTO ext
+	  FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	 WHERE e.extname = 'clv';
+	RETURN QUERY EXECUTE pg_catalog.format(
+		'SELECT c.customer_id, c.frequency_cal, c.recency_cal, c.t_cal, c.monetary_value_cal, c.frequency_holdout,'
+		' c.monetary_value_holdout, c.duration_holdout FROM %I.clv_holdout_customers($1, $2, $3, $4, $5) AS c', ext)
+		USING orders_query, calibration_end, holdout_end, time_unit, 'clv_holdout_summary';
 END
 $$;
 COMMENT ON FUNCTION clv_holdout_summary(text, timestamptz, timestamptz, text) IS 'per customer first seen up to calibration_end: frequency, recency, T and monetary value of the calibration period and purchases, mean purchase value and duration of the holdout period (lifetimes'' calibration_and_holdout_data), from an orders query (customer_id, ordered_at, amount)';
@@ -262,7 +293,9 @@ $$;
 COMMENT ON FUNCTION clv_holdout_model(anyelement, timestamptz, text, text) IS 'scorer prefix and time unit of a purchase model for the holdout evaluation, checked against calibration_end and time_unit; used by the holdout evaluation';
 
 /*
- * clv_holdout_predictions: the holdout summary with, per customer,
+ * clv_holdout_scores (the body of clv_holdout_predictions; caller: the
+ * name in error messages) and clv_holdout_predictions: the holdout summary
+ * with, per customer,
  *   predicted_purchases = E[Y(duration_holdout) | frequency_cal,
  *                         recency_cal, t_cal], the model's conditional
  *                         expectation (<prefix>_expected_purchases);
@@ -272,11 +305,11 @@ COMMENT ON FUNCTION clv_holdout_model(anyelement, timestamptz, text, text) IS 's
  *                         when monetary_value_cal < 0 after refunds);
  *   predicted_revenue   = predicted_purchases * predicted_spend;
  *   actual_revenue      = frequency_holdout * monetary_value_holdout, the
- *                         customer's holdout revenue (exact).
+ *                         customer's holdout revenue (exact: the sum of the
+ *                         amounts, clv_holdout_customers).
  */
-CREATE FUNCTION clv_holdout_predictions(model anyelement, orders_query text, calibration_end timestamptz,
-										holdout_end timestamptz, spend_model gamma_gamma_model DEFAULT NULL,
-										time_unit text DEFAULT NULL)
+CREATE FUNCTION clv_holdout_scores(model anyelement, orders_query text, calibration_end timestamptz,
+								   holdout_end timestamptz, spend_model gamma_gamma_model, time_unit text, caller text)
 	RETURNS TABLE(customer_id text, frequency_cal integer, recency_cal double precision, t_cal double precision,
 				  monetary_value_cal numeric, frequency_holdout integer, monetary_value_holdout numeric,
 				  duration_holdout double precision, predicted_purchases double precision,
@@ -292,21 +325,44 @@ BEGIN
 	  FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
 	 WHERE e.extname = 'clv';
 	EXECUTE pg_catalog.format('SELECT * FROM %I.clv_holdout_model($1, $2, $3, $4)', ext)
-		INTO m USING model, calibration_end, time_unit, 'clv_holdout_predictions';
+		INTO m USING model, calibration_end, time_unit, caller;
 	IF model IS NULL OR orders_query IS NULL OR calibration_end IS NULL OR holdout_end IS NULL THEN
 		RETURN;
 	END IF;
 	RETURN QUERY EXECUTE pg_catalog.format($q$
-		SELECT h.*, p.purchases, s.spend, p.purchases OPERATOR(pg_catalog.*) s.spend,
-			   h.frequency_holdout::pg_catalog.numeric OPERATOR(pg_catalog.*) h.monetary_value_holdout
-		FROM %1$I.clv_holdout_summary($1, $2, $3, $4) AS h
+		SELECT h.customer_id, h.frequency_cal, h.recency_cal, h.t_cal, h.monetary_value_cal, h.frequency_holdout,
+			   h.monetary_value_holdout, h.duration_holdout, p.purchases, s.spend, p.purchases OPERATOR(pg_catalog.*) s.spend,
+			   h.revenue_holdout
+		FROM %1$I.clv_holdout_customers($1, $2, $3, $4, $7) AS h
 		CROSS JOIN LATERAL (SELECT %1$I.%2$I($5, h.duration_holdout, h.frequency_cal, h.recency_cal, h.t_cal) AS purchases) AS p
 		CROSS JOIN LATERAL (SELECT CASE WHEN h.monetary_value_cal OPERATOR(pg_catalog.>=) 0
 										THEN %1$I.gamma_gamma_expected_spend($6, h.frequency_cal, h.monetary_value_cal::pg_catalog.float8)
 								   END AS spend) AS s
 		ORDER BY h.customer_id
 		$q$, ext, m.prefix || '_expected_purchases')
-		USING orders_query, calibration_end, holdout_end, m.unit, model, spend_model;
+		USING orders_query, calibration_end, holdout_end, m.unit, model, spend_model, caller;
+END
+$$;
+COMMENT ON FUNCTION clv_holdout_scores(anyelement, text, timestamptz, timestamptz, gamma_gamma_model, text, text) IS 'the rows of clv_holdout_predictions, with the caller''s name for error messages; used by the holdout evaluation';
+
+CREATE FUNCTION clv_holdout_predictions(model anyelement, orders_query text, calibration_end timestamptz,
+										holdout_end timestamptz, spend_model gamma_gamma_model DEFAULT NULL,
+										time_unit text DEFAULT NULL)
+	RETURNS TABLE(customer_id text, frequency_cal integer, recency_cal double precision, t_cal double precision,
+				  monetary_value_cal numeric, frequency_holdout integer, monetary_value_holdout numeric,
+				  duration_holdout double precision, predicted_purchases double precision,
+				  predicted_spend double precision, predicted_revenue double precision, actual_revenue numeric)
+	LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED ROWS 1000
+	SET jit = off
+AS $$
+DECLARE
+	ext text;
+BEGIN
+	SELECT n.nspname INTO ext
+	  FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	 WHERE e.extname = 'clv';
+	RETURN QUERY EXECUTE pg_catalog.format('SELECT * FROM %I.clv_holdout_scores($1, $2, $3, $4, $5, $6, $7)', ext)
+		USING model, orders_query, calibration_end, holdout_end, spend_model, time_unit, 'clv_holdout_predictions';
 END
 $$;
 COMMENT ON FUNCTION clv_holdout_predictions(anyelement, text, timestamptz, timestamptz, gamma_gamma_model, text) IS 'per customer of the holdout summary: purchases predicted for the holdout period by a BG/NBD, MBG/NBD or Pareto/NBD model fitted on the calibration period, and with a Gamma-Gamma model spend and revenue, next to the actual ones';
@@ -355,7 +411,7 @@ BEGIN
 			   pg_catalog.sqrt(pg_catalog.avg((p.predicted_revenue OPERATOR(pg_catalog.-) p.actual_revenue::pg_catalog.float8)
 											  OPERATOR(pg_catalog.^) 2 ORDER BY p.customer_id)),
 			   pg_catalog.corr(p.predicted_revenue, p.actual_revenue::pg_catalog.float8 ORDER BY p.customer_id)
-		FROM %I.clv_holdout_predictions($1, $2, $3, $4, $5, $6) AS p
+		FROM %I.clv_holdout_scores($1, $2, $3, $4, $5, $6, 'clv_holdout_metrics') AS p
 		$q$, ext)
 		USING model, orders_query, calibration_end, holdout_end, spend_model, time_unit;
 END
@@ -394,7 +450,7 @@ BEGIN
 		FROM (SELECT p.customer_id, p.predicted_purchases, p.frequency_holdout, p.predicted_revenue, p.actual_revenue,
 					 (pg_catalog.ntile(10) OVER (ORDER BY CASE WHEN $5 IS NULL THEN p.predicted_purchases ELSE p.predicted_revenue END
 														 DESC NULLS LAST, p.customer_id))::pg_catalog.int4 AS decile
-			  FROM %I.clv_holdout_predictions($1, $2, $3, $4, $5, $6) AS p) AS r
+			  FROM %I.clv_holdout_scores($1, $2, $3, $4, $5, $6, 'clv_holdout_deciles') AS p) AS r
 		GROUP BY r.decile
 		ORDER BY r.decile
 		$q$, ext)
