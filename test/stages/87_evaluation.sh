@@ -63,4 +63,19 @@ for model in bgnbd mbgnbd pareto_nbd; do
 		tracking_is_reference $model
 done
 
+# the same figures whatever the plan: parallel plans forced, tiny work_mem
+# (sorts and hashes spill), no hash aggregation
+same_figures() {
+	local q="SET extra_float_digits = 3;
+		SELECT x::text FROM models AS m, clv_holdout_metrics(m.bgnbd, 'SELECT customer_id, order_date, amount FROM orders', '1997-09-30', '1998-06-30') AS x;
+		SELECT d::text FROM models AS m, clv_holdout_deciles(m.pareto_nbd, 'SELECT customer_id, order_date, amount FROM orders', '1997-09-30', '1998-06-30') AS d;
+		SELECT t::text FROM models AS m, clv_holdout_tracking(m.mbgnbd, 'SELECT customer_id, order_date, amount FROM orders', '1997-09-30', '1998-06-30') AS t;
+		SELECT md5(string_agg(h::text, ',' ORDER BY h.customer_id)) FROM clv_holdout_summary('SELECT customer_id, order_date, amount FROM orders', '1997-09-30', '1998-06-30') AS h;"
+	clv_psql -At -c "$q" >"$CLV_TMP/plain.out" &&
+		PGOPTIONS="-c max_parallel_workers_per_gather=4 -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c work_mem=64kB -c enable_hashagg=off" \
+			clv_psql -At -c "$q" >"$CLV_TMP/parallel.out" &&
+		diff "$CLV_TMP/plain.out" "$CLV_TMP/parallel.out" && wc -l <"$CLV_TMP/plain.out"
+}
+clv_check "metrics, deciles, tracking and summary are the same with parallel plans, spilling sorts and no hash aggregation" same_figures
+
 clv_stage_done
