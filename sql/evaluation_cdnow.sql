@@ -83,4 +83,35 @@ FROM models AS m,
                           '1997-09-30', '1998-06-30')
 WHERE period_number IN (39, 78);
 
+-- 6. per customer, and the calibration-versus-holdout table of lifetimes'
+-- plot_calibration_purchases_vs_holdout_purchases (Fader, Hardie & Lee
+-- 2005, figure 4): mean predicted and actual holdout purchases by number
+-- of repeat purchases in the calibration period
+SELECT customer_id, frequency_cal, frequency_holdout, round(predicted_purchases::numeric, 3) AS predicted_purchases,
+       round(predicted_revenue::numeric, 2) AS predicted_revenue, actual_revenue
+FROM models AS m,
+     clv_holdout_predictions(m.purchases, 'SELECT customer_id, order_date, amount FROM orders',
+                             '1997-09-30', '1998-06-30', m.spend)
+ORDER BY predicted_purchases DESC, customer_id
+LIMIT 3;
+SELECT least(frequency_cal, 7) AS frequency_cal, count(*) AS customers,
+       round(avg(predicted_purchases)::numeric, 3) AS predicted, round(avg(frequency_holdout), 3) AS actual
+FROM models AS m,
+     clv_holdout_predictions(m.purchases, 'SELECT customer_id, order_date, amount FROM orders',
+                             '1997-09-30', '1998-06-30')
+GROUP BY 1
+ORDER BY 1;
+-- plain SQL: the same customers, predictions from clv_rfm's summary and the
+-- scorers, actual purchase days and revenue from the orders
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE abs(p.predicted_purchases - bgnbd_expected_purchases(m.purchases, 39, r.frequency, r.recency, r.t)) > 1e-12) AS predicted_differ,
+	   count(*) FILTER (WHERE abs(p.predicted_spend - gamma_gamma_expected_spend(m.spend, r.frequency, r.monetary_value::float8)) > 1e-9) AS spend_differ,
+	   count(*) FILTER (WHERE p.frequency_holdout <> a.days OR p.actual_revenue <> a.revenue) AS actual_differ
+FROM models AS m,
+	 clv_holdout_predictions(m.purchases, 'SELECT customer_id, order_date, amount FROM orders', '1997-09-30', '1998-06-30', m.spend) AS p
+JOIN (SELECT customer_id::text, (clv_rfm(order_date, amount, '1997-09-30', 'week')).* FROM orders GROUP BY customer_id) AS r USING (customer_id)
+JOIN (SELECT customer_id::text, count(DISTINCT order_date) FILTER (WHERE order_date > '1997-09-30') AS days,
+			 coalesce(sum(amount) FILTER (WHERE order_date > '1997-09-30'), 0) AS revenue
+	  FROM orders GROUP BY customer_id) AS a USING (customer_id);
+
 DROP SCHEMA test_evaluation_cdnow CASCADE;
