@@ -32,8 +32,9 @@ REGRESS_CORE   = agg rates summary semantics signatures parallel engine cdnow_co
 REGRESS_COHORT = cohort cohort_errors
 REGRESS_MODELS = rfm bgnbd mbgnbd pareto_nbd gamma_gamma bgbb predict probabilities model_parameters model_units
 REGRESS_GROWTH = referral acquisition growth_errors
+REGRESS_EVAL   = evaluation evaluation_cdnow
 REGRESS_EXTRA  = state_io bad_input privileges cancel
-REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_GROWTH) $(REGRESS_EXTRA)
+REGRESS      = $(REGRESS_CORE) $(REGRESS_COHORT) $(REGRESS_MODELS) $(REGRESS_GROWTH) $(REGRESS_EVAL) $(REGRESS_EXTRA)
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG   ?= pg_config

@@ -166,6 +166,18 @@ INSERT INTO samples VALUES
 	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$);
 INSERT INTO samples VALUES
 	('text', 'orders_query', $$'SELECT 1, timestamptz ''2024-01-01'', 10.0, ''search'''$$, 'clv_acquisition');
+-- evaluation (45_evaluation.sql): a purchase model (any of three types:
+-- anyelement; its NULL is a NULL bgnbd_model), the summary's units, the
+-- tracking period, a calibration end before the holdout end
+INSERT INTO samples
+SELECT v.typ::regtype, v.argname, v.expr, f.name
+FROM (VALUES ('anyelement', 'model', $$ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model$$),
+			 ('text', 'time_unit', $$'week'$$),
+			 ('text', 'period', $$'week'$$),
+			 ('timestamptz', 'calibration_end', $$'2024-01-31 00:00+00'::timestamptz$$)) AS v(typ, argname, expr)
+CROSS JOIN (VALUES ('clv_holdout_summary'), ('clv_holdout_customers'), ('clv_holdout_days'), ('clv_holdout_model'),
+				   ('clv_holdout_predictions'), ('clv_holdout_scores'), ('clv_holdout_metrics'),
+				   ('clv_holdout_deciles'), ('clv_holdout_tracking')) AS f(name);
 
 -- the sample state values are valid
 SELECT customers(s), revenue(s) FROM (SELECT expr FROM samples WHERE typ = 'clv_summary'::regtype) x,
@@ -194,7 +206,8 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 
 -- the argument list of a call, argument "nullarg" (0: none) being NULL
 CREATE FUNCTION call_args(f ext_functions, nullarg int) RETURNS text LANGUAGE sql AS $$
-	SELECT string_agg(CASE WHEN i = nullarg THEN 'NULL::' || f.argtypes[i]::text
+	SELECT string_agg(CASE WHEN i = nullarg THEN 'NULL::' || CASE WHEN f.argtypes[i] = 'anyelement'::regtype
+																   THEN 'bgnbd_model' ELSE f.argtypes[i]::text END
 		ELSE (SELECT s.expr FROM samples s WHERE s.typ = f.argtypes[i]
 				AND (s.argname IS NULL OR s.argname = coalesce(nullif(f.argnames[i], ''), '$' || i))
 				AND (s.func IS NULL OR s.func = f.proname)

@@ -49,6 +49,30 @@ SELECT round(sum(bgnbd_expected_purchases(m.purchases, 39, s.frequency, s.recenc
 	   (SELECT count(DISTINCT (customer_id, order_date)) FROM cdnow WHERE order_date > '1997-09-30')
 		 AS "actual"
 FROM cdnow_summary AS s CROSS JOIN cdnow_models AS m;
+
+\echo 'The holdout evaluation in one call each (clv_holdout_metrics,'
+\echo 'clv_holdout_deciles): the same models, predicted against actual'
+\echo 'purchases and revenue of 1997-10-01 .. 1998-06-30 per customer, and the'
+\echo 'customers in ten groups by predicted revenue (the tracking curve is the'
+\echo 'chart test/out/tracking_cdnow.png):'
+\echo ''
+CREATE TEMP TABLE cdnow_holdout_models AS
+SELECT bgnbd_fit(btyd_data(frequency, recency, t), 'week', '1997-09-30') AS purchases,
+	   gamma_gamma_fit(btyd_data(frequency, monetary_value::float8), 'week', '1997-09-30') AS spend
+FROM cdnow_summary;
+SELECT x.customers AS "customers", round(x.predicted_purchases::numeric) AS "predicted purchases",
+	   x.actual_purchases AS "actual purchases", round(x.purchases_mae::numeric, 3) AS "MAE",
+	   round(x.purchases_correlation::numeric, 3) AS "correlation",
+	   round(x.predicted_revenue::numeric) AS "predicted revenue ($)", round(x.actual_revenue) AS "actual revenue ($)"
+FROM cdnow_holdout_models AS m,
+	 clv_holdout_metrics(m.purchases, 'SELECT customer_id, order_date, amount FROM cdnow',
+						 '1997-09-30', '1998-06-30', m.spend) AS x;
+SELECT d.decile AS "decile", d.customers AS "customers",
+	   round(d.predicted_purchases::numeric) AS "predicted purchases", d.actual_purchases AS "actual purchases",
+	   round(d.predicted_revenue::numeric) AS "predicted revenue ($)", round(d.actual_revenue) AS "actual revenue ($)"
+FROM cdnow_holdout_models AS m,
+	 clv_holdout_deciles(m.purchases, 'SELECT customer_id, order_date, amount FROM cdnow',
+						 '1997-09-30', '1998-06-30', m.spend) AS d;
 \else
 \echo 'skipped: CDNOW data not found (':cdnow_csv'); set CLV_DATA_DIR to the directory holding cdnow_sample_orders.csv'
 \endif

@@ -16,6 +16,14 @@ PARALLEL_EXCEPTIONS=(
 	'clv_check_query(text,text,text,text[])'
 	'clv_referral_value(text,text,integer)'
 	'clv_acquisition(text,text,text,text,numeric)'
+	'clv_order_days(text,date,text)'
+	'clv_holdout_customers(text,timestamp with time zone,timestamp with time zone,text,text)'
+	'clv_holdout_scores(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text,text)'
+	'clv_holdout_summary(text,timestamp with time zone,timestamp with time zone,text)'
+	'clv_holdout_predictions(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text)'
+	'clv_holdout_metrics(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text)'
+	'clv_holdout_deciles(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text)'
+	'clv_holdout_tracking(anyelement,text,timestamp with time zone,timestamp with time zone,text,text)'
 )
 NO_COMBINE_EXCEPTIONS=()
 

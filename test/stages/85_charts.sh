@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/stages/85_charts.sh: the demo's charts from the demo data: the cohort
-# charts (test/demo/20_cohorts.sh) and the CLV:CAC chart
-# (test/demo/40_growth.sh) are written, are valid PNG images of the expected
+# charts (test/demo/20_cohorts.sh), the CLV:CAC chart
+# (test/demo/40_growth.sh) and the tracking charts of the holdout evaluation
+# (test/demo/50_evaluation.sh; CDNOW's where the data is) are written, are valid PNG images of the expected
 # size, and the data they are drawn from agree with plain SQL.
 # Run by test/run.sh (see test/lib/stage.sh for the environment).
 
@@ -85,5 +86,44 @@ growth_data() {
 	echo "$n paid channels"
 }
 clv_check "the growth chart has one line per paid channel (as in plain SQL)" growth_data
+
+# the tracking charts (test/demo/50_evaluation.sh)
+run_tracking_charts() {
+	bash test/demo/50_evaluation.sh "$charts_dir" >"$CLV_TMP/tracking.out" 2>&1 || { cat "$CLV_TMP/tracking.out"; return 1; }
+	cat "$CLV_TMP/tracking.out"
+	grep -qx "$charts_dir/tracking.png" "$CLV_TMP/tracking.out" || { echo "path not printed"; return 1; }
+	if clv_have_data; then
+		grep -qx "$charts_dir/tracking_cdnow.png" "$CLV_TMP/tracking.out" || { echo "CDNOW path not printed"; return 1; }
+	fi
+}
+clv_check "bash test/demo/50_evaluation.sh OUTDIR exits 0 and prints the paths" run_tracking_charts
+clv_check "tracking.png is a valid PNG image of at least 1000x800" png_ok "$charts_dir/tracking.png" 1000 800
+if clv_have_data; then
+	clv_check "tracking_cdnow.png is a valid PNG image of at least 1000x800" png_ok "$charts_dir/tracking_cdnow.png" 1000 800
+fi
+
+# the shop's chart covers the weeks from the first purchase to 2023-12-31
+# and ends at the repeat purchase days of the customers first seen by 2022
+# (plain SQL)
+tracking_data() {
+	local line
+	line=$(clv_psql -At -F ' ' <<-'EOF'
+		SET TimeZone = 'UTC';
+		WITH d AS (SELECT DISTINCT customer_id, ordered_at::date AS day FROM shop.orders
+				   WHERE amount >= 0 AND customer_id IS NOT NULL AND ordered_at < '2024-01-01'),
+			 f AS (SELECT customer_id, min(day) AS first_day FROM d GROUP BY customer_id HAVING min(day) <= '2022-12-31'),
+			 s AS (SELECT min(first_day) AS start FROM f)
+		SELECT ('2024-01-01'::date - s.start) / 7, s.start + ('2024-01-01'::date - s.start) / 7 * 7 - 1,
+			   (SELECT count(*) FROM d JOIN f USING (customer_id)
+				WHERE d.day > f.first_day AND d.day < s.start + ('2024-01-01'::date - s.start) / 7 * 7)
+		FROM s;
+	EOF
+	) || return 1
+	set -- $line
+	grep -q "^charts: tracking curve (shop), $1 weeks to $2, cumulative repeat purchases actual $3, " "$CLV_TMP/tracking.out" ||
+		{ echo "plain SQL: $1 weeks to $2, actual $3; 50_evaluation.sh said:"; grep '^charts:' "$CLV_TMP/tracking.out"; return 1; }
+	echo "$1 weeks to $2, $3 repeat purchases"
+}
+clv_check "the shop's tracking chart covers the whole weeks and its actual curve ends as in plain SQL" tracking_data
 
 clv_stage_done

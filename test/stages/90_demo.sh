@@ -24,7 +24,8 @@ report_ok() {
 	n=$(ls "$1"/test/demo/[0-9][0-9]_*.sql | wc -l)
 	echo "$n report sections"
 	cmp -s "$CLV_TMP/$2.out" "$1/test/out/demo_report.txt" || { echo "test/out/demo_report.txt differs from stdout"; return 1; }
-	[ -s "$1/test/out/cohort_retention.png" ] && [ -s "$1/test/out/cumulative_revenue.png" ] ||
+	[ -s "$1/test/out/cohort_retention.png" ] && [ -s "$1/test/out/cumulative_revenue.png" ] &&
+		[ -s "$1/test/out/tracking.png" ] ||
 		{ echo "charts missing in $1/test/out"; return 1; }
 }
 
@@ -57,6 +58,22 @@ cdnow_section() {
 	fi
 }
 clv_check "CDNOW section: the published estimates (or one line saying it was skipped)" cdnow_section
+
+# the holdout evaluation: the shop's section prints its decile table; the
+# CDNOW section its decile table and the CDNOW tracking chart is drawn
+evaluation_sections() {
+	local n
+	n=$(sed -n '/^ Can I trust the prediction? Holdout evaluation/,/^ The CDNOW sample: /p' "$CLV_TMP/here.out" |
+		grep -c -E '^ +([1-9]|10) \| +[0-9]+ \|') || true
+	echo "shop decile table: $n rows"
+	[ "$n" = 10 ] || return 1
+	if [ -r "$data_dir/cdnow_sample_orders.csv" ]; then
+		n=$(sed -n '/^ The CDNOW sample: /,$p' "$CLV_TMP/here.out" | grep -c -E '^ +([1-9]|10) \| +2[0-9][0-9] \|') || true
+		echo "CDNOW decile table: $n rows"
+		[ "$n" = 10 ] && [ -s "$CLV_ROOT/test/out/tracking_cdnow.png" ]
+	fi
+}
+clv_check "holdout evaluation: decile tables of the shop and CDNOW, CDNOW tracking chart" evaluation_sections
 
 # a copy of what a clone holds (tracked and new, not ignored files), in a
 # directory without ../shared next to it

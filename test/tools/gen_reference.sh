@@ -38,6 +38,7 @@ family_title() {
 	20_models) echo "Predictive models (buy till you die)" ;;
 	30_models_more) echo "More predictive models (MBG/NBD, BG/BB) and standard errors" ;;
 	40_growth) echo "Growth: referral value and acquisition economics" ;;
+	45_evaluation) echo "Holdout evaluation" ;;
 	*) echo "${1#[0-9][0-9]_}" ;;
 	esac
 }
