@@ -38,8 +38,10 @@ INSERT INTO orders VALUES
 	(NULL, '2024-01-02 12:00', 5), ('b', NULL, 5), ('b', '2024-01-02 12:00', NULL);
 
 -- calibration end 2024-01-10, holdout end 2024-01-20, days:
---   a: 1 repeat day (01-03), recency 2, T 9, monetary (15 - 10) / 1 = 5,
---      holdout 2 days, (40 + 20 - 6) / 2 = 27, duration 10
+--   a: 1 repeat day (01-03), recency 2, T 9, monetary (15 - 10) / 1 = 5
+--      (per repeat purchase day), holdout 2 days, monetary per holdout
+--      order (lifetimes' row mean; the refund lowers the sum and is no
+--      order): (30 + 10 + 20 - 6) / 3 = 18, duration 10
 --   b: 0, 0, 1, 0; d: 1 (01-10), 6, 6, 4; f: 0, 0, 4, 0, holdout 0
 SELECT * FROM clv_holdout_summary('SELECT customer_id, ordered_at, amount FROM orders', '2024-01-10', '2024-01-20');
 -- weeks: recency, T and duration over 7
@@ -58,6 +60,12 @@ SELECT * FROM clv_holdout_summary('SELECT 7, d::date, 2.5::float8 FROM unnest(''
 								  '2024-01-10', '2024-01-20');
 SELECT customer_id, monetary_value_cal FROM clv_holdout_summary('SELECT 7::bigint, d::timestamp, 3 FROM unnest(''{2024-01-01,2024-01-04}''::date[]) AS d',
 								  '2024-01-10', '2024-01-20');
+-- the holdout mean value: a zero amount is an order, a refund on another
+-- holdout day lowers the sum: 1 purchase day (01-12), 2 orders (9 and 0),
+-- (9 + 0 - 3) / 2 = 3
+SELECT customer_id, frequency_holdout, monetary_value_holdout
+FROM clv_holdout_summary('SELECT 7, d, a FROM (VALUES (date ''2024-01-01'', 5), (''2024-01-12'', 9), (''2024-01-12'', 0), (''2024-01-13'', -3)) AS o(d, a)',
+						 '2024-01-10', '2024-01-20');
 -- holdout_end = calibration_end: an empty holdout period
 SELECT customer_id, frequency_holdout, duration_holdout
 FROM clv_holdout_summary('SELECT customer_id, ordered_at, amount FROM orders', '2024-01-10', '2024-01-10');
@@ -71,7 +79,9 @@ SELECT ROW(0.25, 4.0, 0.8, 2.5, NULL, true, 0, 'day', '2024-01-10', NULL)::bgnbd
 	   ROW(6.0, 4.0, 15.0, NULL, true, 0, 'day', '2024-01-10', NULL)::gamma_gamma_model AS spend,
 	   ROW(0.5, 6.0, 0.9, 1.6, NULL, true, 0, NULL, NULL, NULL)::mbgnbd_model AS modified,
 	   ROW(0.55, 10.6, 0.61, 11.7, NULL, true, 0, 'day', NULL, NULL)::pareto_nbd_model AS pareto;
--- per customer: the scorers on the summary's columns
+-- per customer: the scorers on the summary's columns; actual_revenue is the
+-- holdout revenue (a: 30 + 10 + 20 - 6 = 54), not frequency_holdout *
+-- monetary_value_holdout (2 * 18 = 36)
 SELECT p.customer_id, p.frequency_holdout, p.actual_revenue,
 	   abs(p.predicted_purchases - bgnbd_expected_purchases(m.purchases, 10, p.frequency_cal, p.recency_cal, p.t_cal)) < 1e-12 AS purchases_ok,
 	   abs(p.predicted_spend - gamma_gamma_expected_spend(m.spend, p.frequency_cal, p.monetary_value_cal::float8)) < 1e-12 AS spend_ok,

@@ -7,9 +7,9 @@
 -- examples of "Can I trust the prediction?" (docs/readme/models.md).
 --
 -- Reference values:
---  * customers, purchase days and revenue of the holdout period: plain SQL
---    over the orders below (clv_holdout_summary equals lifetimes'
---    calibration_and_holdout_data for every customer: stage 87);
+--  * customers, purchase days, revenue and mean order value of the holdout
+--    period: plain SQL over the orders below (clv_holdout_summary equals
+--    lifetimes' calibration_and_holdout_data for every customer: stage 87);
 --  * predicted purchases: plain SQL over clv_rfm's calibration summary and
 --    bgnbd_expected_purchases (another route to the same customers);
 --  * the tracking curve at weeks 39 and 78: test/evaluation_reference.py
@@ -38,6 +38,14 @@ SELECT count(DISTINCT customer_id) AS customers,
 	   count(DISTINCT (customer_id, order_date)) FILTER (WHERE order_date > '1997-09-30') AS purchases_holdout,
 	   sum(amount) FILTER (WHERE order_date > '1997-09-30') AS revenue_holdout
 FROM orders;
+-- the holdout mean value is lifetimes' mean over the holdout rows (plain
+-- SQL avg); for the customers with two rows on one holdout day it is not
+-- the mean per holdout purchase day
+SELECT count(*) FILTER (WHERE abs(h.monetary_value_holdout - coalesce(a.row_mean, 0)) > 1e-12) AS row_mean_differs,
+	   count(*) FILTER (WHERE abs(a.row_mean - a.day_mean) > 1e-12) AS day_mean_is_another
+FROM holdout AS h
+LEFT JOIN (SELECT customer_id::text, avg(amount) AS row_mean, sum(amount) / count(DISTINCT order_date) AS day_mean
+		   FROM orders WHERE order_date > '1997-09-30' GROUP BY customer_id) AS a USING (customer_id);
 
 -- 2. fit on the calibration columns
 CREATE TABLE models AS
