@@ -6,17 +6,31 @@
  *	  lifetimes' summary_data_from_transaction_data with freq = 'D'.
  *
  * The aggregate is used with GROUP BY customer_id, so its state is an
- * internal per-customer list of order days (with serialize/deserialize for
- * parallel plans).  Definitions, with D_0 < D_1 < ... < D_k the distinct
- * calendar days with an order on or before the observation_end day E:
+ * internal per-customer list of order rows (with serialize/deserialize for
+ * parallel plans).  Definitions, with E the observation_end day and
+ * D_0 < D_1 < ... < D_k the distinct calendar days with an order (a row
+ * with amount >= 0) on or before E:
  *	 frequency		= k (repeat purchase days)
  *	 recency		= (D_k - D_0) / unit
  *	 t				= (E - D_0) / unit
- *	 monetary_value = (sum of the amounts of days D_1..D_k) / k, 0 if k = 0
+ *	 monetary_value = max(0, sum of the amounts of the rows dated D_1 .. E,
+ *					  refunds included) / k, 0 if k = 0
  * where unit is 1 ('day') or 7 ('week').  Several orders on one day are
- * one purchase whose value is their sum.  The calendar day of a
- * timestamptz (order or observation_end) is its date in the session
- * TimeZone; of a timestamp, its date; a date is itself.
+ * one purchase whose value is their sum.
+ *
+ * Refunds (the core rule, docs/readme/core.md): a row with amount < 0 is a
+ * refund, not an order.  It makes no purchase day (so it changes neither
+ * frequency, recency nor t, and a customer with refunds only has no
+ * summary: NULL) and lowers the spend of the purchase day it follows: the
+ * latest purchase day on or before its day.  Refunds of the first purchase
+ * day (dated before D_1) therefore leave monetary_value alone, as the first
+ * purchase is not in it, and the others lower it, down to 0 at the least
+ * (a customer cannot spend less than nothing; Gamma-Gamma's fit leaves
+ * such customers out, as it does every customer with monetary_value 0).
+ * Without refunds this is lifetimes' summary_data_from_transaction_data.
+ *
+ * The calendar day of a timestamptz (order or observation_end) is its date
+ * in the session TimeZone; of a timestamp, its date; a date is itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -298,9 +312,13 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	RfmState   *st;
 	RfmOrder   *o;
 	int32		i,
-				first,
-				last;
+				n,
+				first = 0,
+				second = 0,
+				last = 0;
+	bool		found = false;
 	int64		frequency = 0;
+	int32		dscale = 0;
 	ClvMoney	repeat = {0};
 	TupleDesc	tupdesc;
 	Datum		values[4];
@@ -309,31 +327,48 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	/* no order on or before observation_end: not a customer yet */
-	if (st->norders == 0)
-		PG_RETURN_NULL();
+	n = st->norders;
 
 	/* sort a copy (the state may be finalized more than once) */
-	o = palloc(sizeof(RfmOrder) * st->norders);
-	memcpy(o, st->orders, sizeof(RfmOrder) * st->norders);
-	qsort(o, st->norders, sizeof(RfmOrder), RfmOrderCmp);
+	o = palloc(sizeof(RfmOrder) * Max(n, 1));
+	memcpy(o, st->orders, sizeof(RfmOrder) * n);
+	qsort(o, n, sizeof(RfmOrder), RfmOrderCmp);
 
-	first = o[0].day;
-	last = first;
-	repeat.dscale = o[0].amount.dscale;
-	for (i = 1; i < st->norders; i++)
+	/* the purchase days: the days with an order (amount >= 0) */
+	for (i = 0; i < n; i++)
 	{
-		if (o[i].day != first)
+		if (o[i].amount.dscale > dscale)
+			dscale = o[i].amount.dscale;
+		if (clv_money_sign(&o[i].amount) < 0)
+			continue;			/* a refund: not a purchase */
+		if (!found)
 		{
-			/* a repeat purchase day (amounts of the first day are excluded) */
-			if (o[i].day != last)
-				frequency++;
-			clv_money_add(&repeat, &o[i].amount);
+			first = last = o[i].day;
+			found = true;
+		}
+		else if (o[i].day != last)
+		{
+			if (frequency == 0)
+				second = o[i].day;
+			frequency++;
 			last = o[i].day;
 		}
-		else if (o[i].amount.dscale > repeat.dscale)
-			repeat.dscale = o[i].amount.dscale;
 	}
+	/* refunds only, or nothing, up to observation_end: not a customer yet */
+	if (!found)
+	{
+		pfree(o);
+		PG_RETURN_NULL();
+	}
+
+	/* repeat spend: every amount from the first repeat purchase day on */
+	if (frequency > 0)
+		for (i = 0; i < n; i++)
+			if (o[i].day >= second)
+				clv_money_add(&repeat, &o[i].amount);
+	if (clv_money_sign(&repeat) < 0)
+		repeat.value = 0;		/* refunds beyond the repeat purchases */
+	repeat.dscale = dscale;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -345,5 +380,6 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 		values[3] = clv_money_div_count(&repeat, frequency);
 	else
 		values[3] = clv_money_to_numeric(&repeat);	/* 0, at the amounts' scale */
+	pfree(o);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
