@@ -1366,6 +1366,80 @@ END
 $$;
 COMMENT ON FUNCTION clv_acquisition(text, text, text, text, numeric) IS 'acquisition report per channel, cohort period and offset: new customers, spend, CAC, cumulative revenue and gross margin per new customer, CLV:CAC and payback period, from an orders query (customer_id, ordered_at, amount, channel) and a spend query (period_start, channel, spend)';
 
+-- ---- repeat_rate with an amount: refunds are not orders (sql/install/00_core.sql) ----
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount numeric) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, numeric) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount float8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, float8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount float4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, float4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount int8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, int8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount int4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, int4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id bigint, ordered_at timestamptz, amount int2) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(bigint, timestamptz, int2) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount numeric) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, numeric) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount float8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, float8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount float4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, float4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount int8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, int8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount int4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, int4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id text, ordered_at timestamptz, amount int2) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(text, timestamptz, int2) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount numeric) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, numeric) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount float8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, float8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount float4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, float4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount int8) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, int8) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount int4) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, int4) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+CREATE AGGREGATE repeat_rate(customer_id uuid, ordered_at timestamptz, amount int2) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, int2) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+
 -- ---- predictions in one query (sql/install/45_predictions.sql) ----
 /*
  * Predictions in one query: from raw orders to one row per customer with

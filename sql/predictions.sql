@@ -171,29 +171,46 @@ DROP SCHEMA shop CASCADE;
 RESET client_min_messages;
 \quit
 \endif
-CREATE TABLE cdnow (customer_id int, ordered_at date, quantity int, amount numeric);
-\copy cdnow FROM 'cdnow_sample_orders.csv' CSV HEADER
+CREATE TABLE orders (customer_id int, ordered_at date, quantity int, amount numeric);
+\copy orders FROM 'cdnow_sample_orders.csv' CSV HEADER
 CREATE TABLE cdnow_monetary_raw (id int, x int, t_x float8, t float8, zbar text);
 \copy cdnow_monetary_raw FROM 'cdnow_customers_summary_with_transactions.csv' CSV HEADER
 \cd :clv_root
 -- the issue's done-when query equals the step-by-step path
 SELECT count(*) AS customers, count(*) FILTER (WHERE a IS DISTINCT FROM b) AS different
-FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM cdnow', '1997-09-30') AS a
-FULL JOIN step_by_step('cdnow', '1997-09-30', 12, 0.01, 1, 'day', 'bgnbd') AS b USING (customer_id);
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30') AS a
+FULL JOIN step_by_step('orders', '1997-09-30', 12, 0.01, 1, 'day', 'bgnbd') AS b USING (customer_id);
 SELECT d.* FROM (VALUES ('bgnbd', 'week'), ('mbgnbd', 'week'), ('pareto_nbd', 'day')) AS c(family, unit),
-	 differences('cdnow', '1997-09-30', 12, 0.01, 1, c.unit, c.family) AS d;
+	 differences('orders', '1997-09-30', 12, 0.01, 1, c.unit, c.family) AS d;
 -- weekly summaries equal lifetimes' (to the file's 2 decimals) and the fits the published ones
 SELECT count(*) AS customers,
 	   count(*) FILTER (WHERE p.frequency = m.x AND abs(p.recency - m.t_x) < 0.005 AND abs(p.t - m.t) < 0.005
 						AND abs(p.monetary_value - rtrim(m.zbar, E'\r')::numeric) <= 0.005) AS same_as_lifetimes
-FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM cdnow', '1997-09-30', time_unit => 'week') AS p
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30', time_unit => 'week') AS p
 FULL JOIN cdnow_monetary_raw m ON m.id::text = p.customer_id;
 SELECT purchase_model, unit, observed_until, customers, spend_customers,
 	   abs(r - 0.243) < 0.0005 AND abs(alpha - 4.414) < 0.0005 AND abs(a - 0.793) < 0.0005
 	   AND abs(b - 2.426) < 0.0005 AS bgnbd_published,
 	   abs(p - 6.25) < 0.01 AND abs(q - 3.74) < 0.01 AND abs(v - 15.44) < 0.01 AS gamma_gamma_published,
 	   converged AND spend_converged AS converged
-FROM clv_prediction_models('SELECT customer_id, ordered_at, amount FROM cdnow', '1997-09-30', 'week');
+FROM clv_prediction_models('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30', 'week');
+-- the README examples: the top customers, the models as one flat row, Pareto/NBD
+SELECT customer_id, frequency, round(p_alive::numeric, 3) AS p_alive,
+       round(expected_purchases::numeric, 2) AS expected_purchases,
+       round(expected_spend::numeric, 2) AS expected_spend, round(clv::numeric, 2) AS clv
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30')
+ORDER BY clv DESC, customer_id LIMIT 5;
+SELECT purchase_model, unit, customers, spend_customers,
+       round(r::numeric, 3) AS r, round(alpha::numeric, 2) AS alpha,
+       round(a::numeric, 3) AS a, round(b::numeric, 3) AS b,
+       round(p::numeric, 2) AS p, round(q::numeric, 2) AS q, round(v::numeric, 2) AS v,
+       converged AND spend_converged AS converged
+FROM clv_prediction_models('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30');
+SELECT customer_id, round(p_alive::numeric, 3) AS p_alive, round(clv::numeric, 2) AS clv
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30',
+                     months => 24, monthly_discount_rate => 0.02, margin => 0.3,
+                     model => 'pareto_nbd')
+ORDER BY clv DESC, customer_id LIMIT 3;
 
 RESET search_path;
 SET client_min_messages = warning;
