@@ -194,6 +194,13 @@ SELECT purchase_model, unit, observed_until, customers, spend_customers,
 	   abs(p - 6.25) < 0.01 AND abs(q - 3.74) < 0.01 AND abs(v - 15.44) < 0.01 AS gamma_gamma_published,
 	   converged AND spend_converged AS converged
 FROM clv_prediction_models('SELECT customer_id, ordered_at, amount FROM orders', '1997-09-30', 'week');
+-- the one-pass fit inputs (btyd_data over orders) give the same fits as text
+SELECT bgnbd_fit(o.d)::text = bgnbd_fit(p.purchases, 'week', '1997-09-30')::text AS bgnbd_same,
+	   pareto_nbd_fit(o.d)::text = pareto_nbd_fit(p.purchases, 'week', '1997-09-30')::text AS pareto_nbd_same,
+	   gamma_gamma_fit(o.d)::text = gamma_gamma_fit(p.spend, 'week', '1997-09-30')::text AS gamma_gamma_same
+FROM (SELECT btyd_data(customer_id, ordered_at, amount, '1997-09-30', 'week') AS d FROM orders) o,
+	 (SELECT btyd_data(frequency, recency, t) AS purchases, btyd_data(frequency, monetary_value) AS spend
+	  FROM (SELECT (clv_rfm(ordered_at, amount, '1997-09-30', 'week')).* FROM orders GROUP BY customer_id) s) p;
 -- the README examples: the top customers, the models as one flat row, Pareto/NBD
 SELECT customer_id, frequency, round(p_alive::numeric, 3) AS p_alive,
        round(expected_purchases::numeric, 2) AS expected_purchases,

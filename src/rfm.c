@@ -71,9 +71,9 @@ typedef struct RfmState
 	RfmOrder   *orders;
 } RfmState;
 
-/* Days per unit for a time_unit text */
-static int32
-RfmUnit(text *t)
+/* Days per unit for a time_unit text: 1 ('day') or 7 ('week'), 22023 otherwise */
+int32
+clv_rfm_unit_days(text *t)
 {
 	char	   *s = text_to_cstring(t);
 
@@ -89,8 +89,8 @@ RfmUnit(text *t)
 }
 
 /* Calendar day of an order time of type typid (22008 if infinite) */
-static int32
-RfmDay(Datum value, Oid typid)
+int32
+clv_rfm_day(Datum value, Oid typid)
 {
 	/* validates finiteness and range */
 	TimestampTz ts = clv_time_from_datum(value, typid);
@@ -105,6 +105,14 @@ RfmDay(Datum value, Oid typid)
 			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
 													   TimestampTzGetDatum(ts)));
 	}
+}
+
+/* The calendar day of observation_end (22008 if infinite) */
+int32
+clv_rfm_obs_day(TimestampTz end)
+{
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+											   TimestampTzGetDatum(clv_finite_timestamptz(end, "observation_end"))));
 }
 
 /* Check that two states agree on observation_end and unit */
@@ -185,10 +193,9 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 		}
 
 	if (nargs > 4)
-		unit = RfmUnit(PG_GETARG_TEXT_PP(4));
-	obs_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-												  TimestampTzGetDatum(clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "observation_end"))));
-	day = RfmDay(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1));
+		unit = clv_rfm_unit_days(PG_GETARG_TEXT_PP(4));
+	obs_day = clv_rfm_obs_day(PG_GETARG_TIMESTAMPTZ(3));
+	day = clv_rfm_day(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1));
 	clv_money_from_datum(PG_GETARG_DATUM(2),
 						 clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 2)),
 						 &amount);
