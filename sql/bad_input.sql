@@ -163,7 +163,10 @@ INSERT INTO samples VALUES
 	('bigint[]', 'actives', $$ARRAY[2, 1]::bigint[]$$),
 	('text[]', 'spend_channels', $$ARRAY['search']$$),
 	('timestamp[]', 'spend_starts', $$ARRAY[timestamp '2024-01-01']$$),
-	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$);
+	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$),
+	-- predictions (45_predictions.sql)
+	('text', 'model', $$'bgnbd'$$),
+	('text', 'result', $$'customers'$$);
 INSERT INTO samples VALUES
 	('text', 'orders_query', $$'SELECT 1, timestamptz ''2024-01-01'', 10.0, ''search'''$$, 'clv_acquisition');
 
@@ -252,7 +255,8 @@ FROM other o
 LEFT JOIN ext_functions fo ON fo.oid = o.fn
 LEFT JOIN listed l ON l.nullarg = o.nullarg
 	AND l.fn = (SELECT e.oid FROM ext_functions e WHERE e.listed AND e.proname = fo.proname
-				AND e.pronargs = fo.pronargs AND e.prokind = fo.prokind);
+				AND e.pronargs = fo.pronargs AND e.prokind = fo.prokind
+				AND e.argnames IS NOT DISTINCT FROM fo.argnames);
 
 -- ---------------------------------------------------------------------------
 -- 2. order times: infinite, the ends of the timestamp range (4714-11-24 BC

@@ -201,6 +201,9 @@ SELECT bgnbd_fit(o.d)::text = bgnbd_fit(p.purchases, 'week', '1997-09-30')::text
 FROM (SELECT btyd_data(customer_id, ordered_at, amount, '1997-09-30', 'week') AS d FROM orders) o,
 	 (SELECT btyd_data(frequency, recency, t) AS purchases, btyd_data(frequency, monetary_value) AS spend
 	  FROM (SELECT (clv_rfm(ordered_at, amount, '1997-09-30', 'week')).* FROM orders GROUP BY customer_id) s) p;
+SELECT (bgnbd_fit(d)).time_unit, round((bgnbd_fit(d)).r::numeric, 3) AS r,
+       round((gamma_gamma_fit(d)).p::numeric, 2) AS p, btyd_data_customers(d) AS customers
+FROM (SELECT btyd_data(customer_id, ordered_at, amount, '1997-09-30', 'week') AS d FROM orders) o;
 -- the README examples: the top customers, the models as one flat row, Pareto/NBD
 SELECT customer_id, frequency, round(p_alive::numeric, 3) AS p_alive,
        round(expected_purchases::numeric, 2) AS expected_purchases,
