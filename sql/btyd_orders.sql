@@ -94,6 +94,28 @@ SELECT btyd_data_customers(btyd_data(customer_id, ordered_at, amount, '2023-01-3
 	   bgnbd_fit(btyd_data(customer_id, ordered_at, amount, '2023-01-31')) IS NULL AS no_model
 FROM small;
 
+-- calendar days in the session TimeZone (clv_rfm and btyd_data find them
+-- from cached spans of UTC times): across midnights and the changes to and
+-- from daylight saving time, the same as plain SQL's ordered_at::date
+SET TimeZone = 'America/New_York';
+CREATE TABLE tz_orders AS
+SELECT g % 50 AS customer_id, timestamptz '2023-03-01 00:00+00' + g * interval '37 minutes 13 seconds' AS ordered_at,
+	   10.0 AS amount
+FROM generate_series(1, 20000) g;
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE (c.r).frequency = p.x AND (c.r).recency = p.rec AND (c.r).t = p.t) AS same_as_plain_sql
+FROM (SELECT customer_id, clv_rfm(ordered_at, amount, '2023-12-31') AS r FROM tz_orders GROUP BY customer_id) c
+JOIN (SELECT customer_id, count(DISTINCT ordered_at::date) - 1 AS x,
+			 (max(ordered_at::date) - min(ordered_at::date))::float8 AS rec,
+			 ('2023-12-31'::timestamptz::date - min(ordered_at::date))::float8 AS t
+	  FROM tz_orders WHERE ordered_at::date <= '2023-12-31'::timestamptz::date GROUP BY customer_id) p
+  USING (customer_id);
+SELECT bgnbd_fit(o.d)::text = bgnbd_fit(p.d, 'day', '2023-12-31')::text AS same_fit
+FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2023-12-31') AS d FROM tz_orders) o,
+	 (SELECT btyd_data((r).frequency, (r).recency, (r).t) AS d
+	  FROM (SELECT clv_rfm(ordered_at, amount, '2023-12-31') AS r FROM tz_orders GROUP BY customer_id) x) p;
+SET TimeZone = 'UTC';
+
 -- errors
 SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, '2024-01-31', 'month') FROM small$$);
 SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, ordered_at) FROM small$$);

@@ -135,8 +135,6 @@ typedef struct OrdersState
 	int32		obs_day;		/* its calendar day */
 	int32		unit_days;		/* 1 or 7 */
 	ClvTimeUnit unit;
-	int32		unitlen;		/* the time_unit text last seen (a cache) */
-	char		unittext[8];
 } OrdersState;
 
 static void
@@ -176,24 +174,6 @@ OrdersCheckSame(const OrdersState *s, TimestampTz obs_end, int32 unit_days)
 				 errmsg("time_unit must be the same for all rows of btyd_data")));
 }
 
-/* Days per unit of the time_unit argument, parsed once per distinct text */
-static int32
-UnitArg(OrdersState *s, text *t)
-{
-	int32		len = VARSIZE_ANY_EXHDR(t);
-	int32		days;
-
-	if (s && len == s->unitlen && memcmp(VARDATA_ANY(t), s->unittext, len) == 0)
-		return s->unit_days;
-	days = clv_rfm_unit_days(t);
-	if (s && len <= (int32) sizeof(s->unittext) && days == s->unit_days)
-	{
-		memcpy(s->unittext, VARDATA_ANY(t), len);
-		s->unitlen = len;
-	}
-	return days;
-}
-
 /*
  * Transition: btyd_data_orders_accum(state, customer_id, ordered_at,
  * amount, observation_end [, time_unit]).  Rows with a NULL argument are
@@ -224,13 +204,17 @@ clv_btyd_orders_accum(PG_FUNCTION_ARGS)
 		}
 
 	obs_end = PG_GETARG_TIMESTAMPTZ(4);
-	unit_days = (nargs > 5) ? UnitArg(s, PG_GETARG_TEXT_PP(5)) : 1;
+	unit_days = (nargs > 5) ?
+		clv_rfm_unit_days_cached(&types->extra, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(5)) : 1;
 	if (s == NULL)
-		s = OrdersNew(aggcontext, obs_end, clv_rfm_obs_day(obs_end), unit_days);
+		s = OrdersNew(aggcontext, obs_end,
+					  clv_rfm_obs_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt, obs_end),
+					  unit_days);
 	else
 		OrdersCheckSame(s, obs_end, unit_days);
 
-	day = clv_rfm_day(PG_GETARG_DATUM(2), types->timetype);
+	day = clv_rfm_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt,
+							 PG_GETARG_DATUM(2), types->timetype);
 	clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
 	if (day > s->obs_day)
 		PG_RETURN_POINTER(s);

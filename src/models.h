@@ -191,6 +191,15 @@ extern int32 clv_rfm_obs_day(TimestampTz end);
 extern int32 clv_rfm_unit_days(text *t);
 
 /*
+ * The same with a per-call-site cache in *slot (NULL at first; allocated
+ * in cxt): the day of a timestamptz from a calendar of the session
+ * TimeZone, observation_end's day and the unit converted once
+ */
+extern int32 clv_rfm_day_cached(void **slot, MemoryContext cxt, Datum value, Oid typid);
+extern int32 clv_rfm_obs_day_cached(void **slot, MemoryContext cxt, TimestampTz end);
+extern int32 clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t);
+
+/*
  * Building values (btyd_orders.c): a new empty value of kind 1 or 2 with
  * an origin (unit, and the observation end when has_end), adding w
  * customers with key v (3 doubles; the value may move: use the result),

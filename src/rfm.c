@@ -47,6 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "calendar.h"
 #include "clv.h"
 #include "models.h"
 
@@ -115,6 +116,100 @@ clv_rfm_obs_day(TimestampTz end)
 											   TimestampTzGetDatum(clv_finite_timestamptz(end, "observation_end"))));
 }
 
+/*
+ * Per-call-site cache of the conversions every row needs (in fn_extra or
+ * another per-call-site slot, allocated in the function's memory context):
+ * the calendar of the session TimeZone (the calendar day of a timestamptz
+ * by binary search over cached spans of UTC times, as calendar.h explains,
+ * instead of a timestamp2tm call per row), the last observation_end and
+ * its day, the last time_unit text and its days.
+ */
+typedef struct ClvDayCache
+{
+	MemoryContext cxt;
+	pg_tz	   *tz;				/* the zone of "cal", NULL before the first row */
+	ClvCalendar cal;
+	pg_tz	   *end_tz;			/* the zone end_day is for, NULL: none */
+	TimestampTz end;
+	int32		end_day;
+	int32		unitlen;		/* -1: none cached */
+	char		unittext[8];
+	int32		unit_days;
+	Oid			timetype;		/* clv_rfm's argument types, InvalidOid */
+	ClvAmountKind amountkind;	/* until resolved */
+	Oid			amounttype;
+} ClvDayCache;
+
+static ClvDayCache *
+DayCache(void **slot, MemoryContext cxt)
+{
+	ClvDayCache *c = (ClvDayCache *) *slot;
+
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(cxt, sizeof(ClvDayCache));
+		c->cxt = cxt;
+		c->unitlen = -1;
+		*slot = c;
+	}
+	return c;
+}
+
+/* clv_rfm_day with the cache in *slot */
+int32
+clv_rfm_day_cached(void **slot, MemoryContext cxt, Datum value, Oid typid)
+{
+	ClvDayCache *c;
+	TimestampTz ts;
+
+	if (typid != TIMESTAMPTZOID)
+		return clv_rfm_day(value, typid);
+	ts = DatumGetTimestampTz(value);
+	if (TIMESTAMP_NOT_FINITE(ts))
+		return clv_rfm_day(value, typid);	/* raises the error */
+	c = DayCache(slot, cxt);
+	if (unlikely(c->tz != session_timezone))
+	{
+		if (c->tz != NULL)
+			clv_calendar_release(&c->cal);
+		clv_calendar_init_tz(&c->cal, CLV_PERIOD_DAY, session_timezone, c->cxt);
+		c->tz = session_timezone;
+	}
+	return clv_calendar_period(&c->cal, ts);
+}
+
+/* clv_rfm_obs_day with the cache in *slot */
+int32
+clv_rfm_obs_day_cached(void **slot, MemoryContext cxt, TimestampTz end)
+{
+	ClvDayCache *c = DayCache(slot, cxt);
+
+	if (c->end_tz == session_timezone && c->end == end)
+		return c->end_day;
+	c->end_day = clv_rfm_obs_day(end);
+	c->end = end;
+	c->end_tz = session_timezone;
+	return c->end_day;
+}
+
+/* clv_rfm_unit_days with the cache in *slot */
+int32
+clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t)
+{
+	ClvDayCache *c = DayCache(slot, cxt);
+	int32		len = VARSIZE_ANY_EXHDR(t);
+
+	if (len == c->unitlen && memcmp(VARDATA_ANY(t), c->unittext, len) == 0)
+		return c->unit_days;
+	c->unit_days = clv_rfm_unit_days(t);
+	if (len <= (int32) sizeof(c->unittext))
+	{
+		memcpy(c->unittext, VARDATA_ANY(t), len);
+		c->unitlen = len;
+	}
+	return c->unit_days;
+}
+
 /* Check that two states agree on observation_end and unit */
 static void
 RfmCheckSame(int32 obs1, int32 unit1, int32 obs2, int32 unit2)
@@ -179,6 +274,7 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 	int32		obs_day;
 	int32		day;
 	ClvMoney	amount;
+	ClvDayCache *cache;
 	int			i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
@@ -192,13 +288,22 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(st);
 		}
 
+	/* argument types, observation_end's day and the unit: once per call site */
+	cache = DayCache(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt);
+	if (unlikely(cache->timetype == InvalidOid))
+	{
+		cache->amounttype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		cache->amountkind = clv_amount_kind(cache->amounttype);
+		cache->timetype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	}
 	if (nargs > 4)
-		unit = clv_rfm_unit_days(PG_GETARG_TEXT_PP(4));
-	obs_day = clv_rfm_obs_day(PG_GETARG_TIMESTAMPTZ(3));
-	day = clv_rfm_day(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1));
-	clv_money_from_datum(PG_GETARG_DATUM(2),
-						 clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 2)),
-						 &amount);
+		unit = clv_rfm_unit_days_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+										PG_GETARG_TEXT_PP(4));
+	obs_day = clv_rfm_obs_day_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+									 PG_GETARG_TIMESTAMPTZ(3));
+	day = clv_rfm_day_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+							 PG_GETARG_DATUM(1), cache->timetype);
+	clv_money_from_datum(PG_GETARG_DATUM(2), cache->amountkind, &amount);
 
 	if (st == NULL)
 		st = RfmNew(aggcontext, obs_day, unit);
