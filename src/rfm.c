@@ -441,10 +441,30 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	st = (RfmState *) PG_GETARG_POINTER(0);
 	n = st->norders;
 
-	/* sort a copy (the state may be finalized more than once) */
-	o = palloc(sizeof(RfmOrder) * Max(n, 1));
-	memcpy(o, st->orders, sizeof(RfmOrder) * n);
-	qsort(o, n, sizeof(RfmOrder), RfmOrderCmp);
+	/*
+	 * Sort the orders by day in place: the state only ever appends to its
+	 * list, so a state finalized more than once sorts the same rows again
+	 * and gives the same result.  Most customers have few orders: insertion
+	 * sort for those, without a comparator call per comparison.
+	 */
+	o = st->orders;
+	if (n > 32)
+		qsort(o, n, sizeof(RfmOrder), RfmOrderCmp);
+	else
+	{
+		for (i = 1; i < n; i++)
+		{
+			RfmOrder	x = o[i];
+			int32		j = i;
+
+			while (j > 0 && o[j - 1].day > x.day)
+			{
+				o[j] = o[j - 1];
+				j--;
+			}
+			o[j] = x;
+		}
+	}
 
 	/* the purchase days: the days with an order (amount >= 0) */
 	for (i = 0; i < n; i++)
@@ -468,10 +488,7 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	}
 	/* refunds only, or nothing, up to observation_end: not a customer yet */
 	if (!found)
-	{
-		pfree(o);
 		PG_RETURN_NULL();
-	}
 
 	/* repeat spend: every amount from the first repeat purchase day on */
 	if (frequency > 0)
@@ -492,6 +509,5 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 		values[3] = clv_money_div_count(&repeat, frequency);
 	else
 		values[3] = clv_money_to_numeric(&repeat);	/* 0, at the amounts' scale */
-	pfree(o);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
