@@ -1370,376 +1370,376 @@ COMMENT ON FUNCTION clv_acquisition(text, text, text, text, numeric) IS 'acquisi
 
 /* ---- btyd_data from orders: both fit inputs in one pass ---- */
 
-CREATE FUNCTION btyd_data_orders_combine(internal, internal) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_combine(internal, internal) IS 'combine function of btyd_data over orders';
-CREATE FUNCTION btyd_data_orders_serialize(internal) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_serialize(internal) IS 'serialize function of btyd_data over orders';
-CREATE FUNCTION btyd_data_orders_deserialize(bytea, internal) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_deserialize(bytea, internal) IS 'deserialize function of btyd_data over orders';
-CREATE FUNCTION btyd_data_orders_final(internal) RETURNS btyd_data
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_final(internal) IS 'final function of btyd_data over orders: the customers'' summaries as both fit inputs';
+CREATE FUNCTION btyd_data_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_combine_orders' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_combine(internal, internal) IS 'combine function of btyd_data over orders';
+CREATE FUNCTION btyd_data_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_serialize(internal) IS 'serialize function of btyd_data over orders';
+CREATE FUNCTION btyd_data_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_deserialize(bytea, internal) IS 'deserialize function of btyd_data over orders';
+CREATE FUNCTION btyd_data_final(internal) RETURNS btyd_data
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_final_orders' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_final(internal) IS 'final function of btyd_data over orders: the customers'' summaries as both fit inputs';
 
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, numeric, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, numeric, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount numeric, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, numeric, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, numeric, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, numeric, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount numeric, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, numeric, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount float8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, float8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, float8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount float8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, float8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, float4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount float4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, float4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, float4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount float4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, float4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int2, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int2, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int2, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int2, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int2, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, bigint, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, bigint, timestamptz, int2, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, bigint, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id bigint, ordered_at timestamptz, amount int2, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(bigint, timestamptz, int2, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, numeric, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, numeric, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount numeric, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, numeric, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, numeric, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, numeric, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount numeric, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, numeric, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount float8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, float8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, float8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount float8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, float8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, float4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount float4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, float4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, float4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount float4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, float4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int2, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int2, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int2, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int2, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int2, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, text, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, text, timestamptz, int2, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, text, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id text, ordered_at timestamptz, amount int2, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(text, timestamptz, int2, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, numeric, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, numeric, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, numeric, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount numeric, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, numeric, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, numeric, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, numeric, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, numeric, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount numeric, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, numeric, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, float8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, float8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount float8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, float8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, float8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, float8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount float8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, float8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, float4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, float4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount float4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, float4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, float4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, float4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount float4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, float4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int8, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int8, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int8, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int8, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int8, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int8, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int8, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int8, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int8, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int8, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int4, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int4, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int4, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int4, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int4, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int4, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int4, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int4, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int4, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int4, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int2, timestamptz) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int2, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int2, timestamptz) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int2, observation_end timestamptz) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int2, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
-CREATE FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int2, timestamptz, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'clv_btyd_orders_accum' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION btyd_data_orders_accum(internal, uuid, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE FUNCTION btyd_data_accum(internal, uuid, timestamptz, int2, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, uuid, timestamptz, int2, timestamptz, text) IS 'transition function of btyd_data over orders';
 CREATE AGGREGATE btyd_data(customer_id uuid, ordered_at timestamptz, amount int2, observation_end timestamptz, time_unit text) (
-	SFUNC = btyd_data_orders_accum, STYPE = internal,
-	COMBINEFUNC = btyd_data_orders_combine, SERIALFUNC = btyd_data_orders_serialize,
-	DESERIALFUNC = btyd_data_orders_deserialize, FINALFUNC = btyd_data_orders_final,
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE btyd_data(uuid, timestamptz, int2, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';

@@ -175,15 +175,15 @@ OrdersCheckSame(const OrdersState *s, TimestampTz obs_end, int32 unit_days)
 }
 
 /*
- * Transition: btyd_data_orders_accum(state, customer_id, ordered_at,
+ * Transition: btyd_data_accum(state, customer_id, ordered_at,
  * amount, observation_end [, time_unit]).  Rows with a NULL argument are
  * skipped; rows after the observation_end day are not kept.
  */
-PG_FUNCTION_INFO_V1(clv_btyd_orders_accum);
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_orders);
 Datum
-clv_btyd_orders_accum(PG_FUNCTION_ARGS)
+clv_btyd_data_accum_orders(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_orders_accum", ORDERS_USE);
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_accum", ORDERS_USE);
 	ClvArgTypes *types = clv_arg_types(fcinfo, 1, 2, 3);
 	OrdersState *s = PG_ARGISNULL(0) ? NULL : (OrdersState *) PG_GETARG_POINTER(0);
 	int			nargs = PG_NARGS();
@@ -256,11 +256,11 @@ OrdersFlat(OrdersState *s, ClvFlatTab *f)
 }
 
 /* Combine: merge state b into a */
-PG_FUNCTION_INFO_V1(clv_btyd_orders_combine);
+PG_FUNCTION_INFO_V1(clv_btyd_data_combine_orders);
 Datum
-clv_btyd_orders_combine(PG_FUNCTION_ARGS)
+clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_orders_combine", ORDERS_USE);
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_combine", ORDERS_USE);
 	OrdersState *a = PG_ARGISNULL(0) ? NULL : (OrdersState *) PG_GETARG_POINTER(0);
 	OrdersState *b = PG_ARGISNULL(1) ? NULL : (OrdersState *) PG_GETARG_POINTER(1);
 	ClvFlatTab	f;
@@ -319,16 +319,16 @@ RecvFields(StringInfo buf, void *entry, void *arg)
  * int32 unit days, uint8 key kind, int32 n, then the entries (engine
  * binary form)
  */
-PG_FUNCTION_INFO_V1(clv_btyd_orders_serialize);
+PG_FUNCTION_INFO_V1(clv_btyd_data_serialize);
 Datum
-clv_btyd_orders_serialize(PG_FUNCTION_ARGS)
+clv_btyd_data_serialize(PG_FUNCTION_ARGS)
 {
 	OrdersState *s = (OrdersState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	ClvFlatTab	f;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "btyd_data_orders_serialize called in non-aggregate context");
+		elog(ERROR, "btyd_data_serialize called in non-aggregate context");
 	OrdersFlat(s, &f);
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, s->obs_end);
@@ -340,10 +340,10 @@ clv_btyd_orders_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Deserialize (see clv_btyd_orders_serialize) */
-PG_FUNCTION_INFO_V1(clv_btyd_orders_deserialize);
+/* Deserialize (see clv_btyd_data_serialize) */
+PG_FUNCTION_INFO_V1(clv_btyd_data_deserialize);
 Datum
-clv_btyd_orders_deserialize(PG_FUNCTION_ARGS)
+clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	MemoryContext aggcontext;
@@ -357,7 +357,7 @@ clv_btyd_orders_deserialize(PG_FUNCTION_ARGS)
 	ClvFlatTab	f;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "btyd_data_orders_deserialize called in non-aggregate context");
+		elog(ERROR, "btyd_data_deserialize called in non-aggregate context");
 	buf.data = VARDATA_ANY(b);
 	buf.len = VARSIZE_ANY_EXHDR(b);
 	buf.maxlen = buf.len;
@@ -386,9 +386,9 @@ clv_btyd_orders_deserialize(PG_FUNCTION_ARGS)
  * Final: summarise each customer (rfm.c's definitions) and collect the
  * pair of fit inputs.  NULL when there were no rows.
  */
-PG_FUNCTION_INFO_V1(clv_btyd_orders_final);
+PG_FUNCTION_INFO_V1(clv_btyd_data_final_orders);
 Datum
-clv_btyd_orders_final(PG_FUNCTION_ARGS)
+clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 {
 	OrdersState *s;
 	ClvFlatTab	f;
