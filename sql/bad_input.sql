@@ -427,6 +427,9 @@ INSERT INTO valid SELECT 'btyd_data', btyd_data(f, r, t)::text
 	FROM (VALUES (2, 30, 40), (0, 0, 40), (5, 35, 40), (2, 30, 40)) v(f, r, t);
 INSERT INTO valid SELECT 'btyd_data', btyd_data(f, m)::text
 	FROM (VALUES (2, 30.5), (1, 12), (3, 7.25)) v(f, m);
+-- btyd_data built from orders: both inputs, unit and observation end (send version 2)
+INSERT INTO valid SELECT 'btyd_data', btyd_data(c, t, a, '2024-06-01 00:00+00', 'week')::text
+	FROM (VALUES (1, timestamptz '2024-01-01', 10.5), (1, '2024-02-01', 2), (2, '2024-01-15', 7)) v(c, t, a);
 
 INSERT INTO cases (section, query, expect)
 SELECT '6 text ' || typ, q, e FROM (SELECT DISTINCT typ FROM valid) t, LATERAL (VALUES
