@@ -1842,6 +1842,7 @@ COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, int2) IS 'share of customers
  *      4.345 weeks, clv_predict's month) and H = months * L:
  *        p_alive            = <model>_p_alive(purchase model, x, t_x, T)
  *        expected_purchases = <model>_expected_purchases(purchase model, H, x, t_x, T)
+ *                             (H = horizon when that argument is given)
  *        expected_spend     = gamma_gamma_expected_spend(spend model, x, m_x)
  *        clv                = clv_predict(purchase model, spend model, x, t_x, T, m_x,
  *                                         months, monthly_discount_rate, NULL, margin)
@@ -1867,7 +1868,8 @@ COMMENT ON FUNCTION clv_month_length(text) IS 'length of clv_predict''s month in
  * clv_predictions_sql(orders_query, model, caller, result): the statement
  * behind clv_predictions (result 'customers') and clv_prediction_models
  * (result 'models'), with the parameters $1 observation_end, $2 time_unit,
- * $3 months, $4 monthly_discount_rate, $5 margin.  Checks the orders query
+ * $3 months, $4 monthly_discount_rate, $5 margin, $6 horizon (NULL: months
+ * of clv_predict).  Checks the orders query
  * (42804) and the model name (22023).
  */
 CREATE FUNCTION clv_predictions_sql(orders_query text, model text, caller text, result text)
@@ -1923,7 +1925,7 @@ BEGIN
 		RETURN fitted || pg_catalog.format($q$
 		SELECT s.customer_id, s.frequency, s.recency, s.t, s.monetary_value,
 			   %1$I.%2$I(m.pm, s.frequency, s.recency, s.t),
-			   %1$I.%3$I(m.pm, $3::pg_catalog.float8 OPERATOR(pg_catalog.*) %1$I.clv_month_length($2),
+			   %1$I.%3$I(m.pm, COALESCE($6, $3::pg_catalog.float8 OPERATOR(pg_catalog.*) %1$I.clv_month_length($2)),
 						 s.frequency, s.recency, s.t),
 			   %1$I.gamma_gamma_expected_spend(m.gm, s.frequency, s.monetary_value),
 			   %1$I.clv_predict(m.pm, m.gm, s.frequency, s.recency, s.t, s.monetary_value,
@@ -1944,22 +1946,29 @@ COMMENT ON FUNCTION clv_predictions_sql(text, text, text, text) IS 'the statemen
 
 /*
  * clv_predictions(orders_query, observation_end, months,
- * monthly_discount_rate, margin, time_unit, model): one row per customer
- * with an order up to observation_end (see the header).  customer_id is
- * the orders query's key as text.  A NULL argument gives no rows.
+ * monthly_discount_rate, margin, time_unit, model, horizon): one row per
+ * customer with an order up to observation_end (see the header), with
+ * expected_purchases over horizon time units when horizon is given (for
+ * holdout periods that are not whole months).  customer_id is the orders
+ * query's key as text.  A NULL argument but horizon gives no rows.
  */
 CREATE FUNCTION clv_predictions(orders_query text, observation_end timestamptz,
 		months integer DEFAULT 12, monthly_discount_rate double precision DEFAULT 0.01,
-		margin double precision DEFAULT 1.0, time_unit text DEFAULT 'day', model text DEFAULT 'bgnbd')
+		margin double precision DEFAULT 1.0, time_unit text DEFAULT 'day', model text DEFAULT 'bgnbd',
+		horizon double precision DEFAULT NULL)
 	RETURNS TABLE(customer_id text, frequency integer, recency double precision, t double precision,
 				  monetary_value numeric, p_alive double precision, expected_purchases double precision,
 				  expected_spend double precision, clv double precision)
-	LANGUAGE plpgsql VOLATILE STRICT PARALLEL RESTRICTED ROWS 1000
+	LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED ROWS 1000
 AS $$
 DECLARE
 	ext text;
 	stmt text;
 BEGIN
+	IF orders_query IS NULL OR observation_end IS NULL OR months IS NULL OR monthly_discount_rate IS NULL
+	   OR margin IS NULL OR time_unit IS NULL OR model IS NULL THEN
+		RETURN;
+	END IF;
 	SELECT n.nspname INTO ext
 	  FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
 	 WHERE e.extname = 'clv';
@@ -1969,10 +1978,10 @@ BEGIN
 		RAISE EXCEPTION 'months must not be negative'
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = pg_catalog.format('The value was %s.', months);
 	END IF;
-	RETURN QUERY EXECUTE stmt USING observation_end, time_unit, months, monthly_discount_rate, margin;
+	RETURN QUERY EXECUTE stmt USING observation_end, time_unit, months, monthly_discount_rate, margin, horizon;
 END
 $$;
-COMMENT ON FUNCTION clv_predictions(text, timestamptz, integer, double precision, double precision, text, text) IS 'one row per customer of an orders query (customer_id, ordered_at, amount): BTYD summary, P(alive), expected purchases and spend and discounted CLV over months, from a purchase model (bgnbd, mbgnbd or pareto_nbd) and Gamma-Gamma fitted on the orders up to observation_end';
+COMMENT ON FUNCTION clv_predictions(text, timestamptz, integer, double precision, double precision, text, text, double precision) IS 'one row per customer of an orders query (customer_id, ordered_at, amount): BTYD summary, P(alive), expected purchases (over months, or horizon time units) and spend and discounted CLV over months, from a purchase model (bgnbd, mbgnbd or pareto_nbd) and Gamma-Gamma fitted on the orders up to observation_end';
 
 /*
  * clv_prediction_models(orders_query, observation_end, time_unit, model):

@@ -138,6 +138,19 @@ SELECT round(sum(w.clv)::numeric / sum(d.clv)::numeric, 2) AS week_over_day_tota
 FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM shop.orders', '2023-06-30', time_unit => 'week') w
 JOIN clv_predictions('SELECT customer_id, ordered_at, amount FROM shop.orders', '2023-06-30') d USING (customer_id);
 
+-- a horizon in time units (a holdout period that is not whole months):
+-- expected_purchases over it, the rest unchanged
+CREATE TEMP TABLE sbs_rows AS SELECT * FROM step_by_step('shop.orders', '2023-06-30', 12, 0.01, 1, 'week', 'bgnbd');
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE h.expected_purchases IS NOT DISTINCT FROM
+							  bgnbd_expected_purchases(m.purchases, 26, h.frequency, h.recency, h.t)) AS over_26_weeks,
+	   count(*) FILTER (WHERE (h.p_alive, h.expected_spend, h.clv) IS NOT DISTINCT FROM (r.p_alive, r.expected_spend, r.clv)) AS rest_unchanged
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM shop.orders', '2023-06-30',
+					 time_unit => 'week', horizon => 26) AS h
+JOIN sbs_rows r USING (customer_id), sbs_models m;
+SELECT count(*) AS null_horizon_rows
+FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM shop.orders', '2023-06-30', horizon => NULL);
+
 -- NULLs, guest rows, customers after observation_end
 CREATE TABLE tiny (customer_id text, ordered_at date, amount numeric);
 INSERT INTO tiny VALUES ('a', '2024-01-01', 10), ('a', '2024-01-05', 20), ('b', '2024-01-02', 5),

@@ -16,7 +16,7 @@ PARALLEL_EXCEPTIONS=(
 	'clv_check_query(text,text,text,text[])'
 	'clv_referral_value(text,text,integer)'
 	'clv_acquisition(text,text,text,text,numeric)'
-	'clv_predictions(text,timestamp with time zone,integer,double precision,double precision,text,text)'
+	'clv_predictions(text,timestamp with time zone,integer,double precision,double precision,text,text,double precision)'
 	'clv_prediction_models(text,timestamp with time zone,text,text)'
 	'clv_predictions_sql(text,text,text,text)'
 )
