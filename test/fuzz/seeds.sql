@@ -96,7 +96,7 @@ SELECT 'btyd_data', v::text FROM (
 ) v(v) WHERE v IS NOT NULL;
 UPDATE fuzz_seeds SET probe = $$
 SELECT $1::text, btyd_data_send($1), btyd_data_customers($1), btyd_data_distinct($1),
-       (SELECT rollup(x)::text FROM (VALUES ($1), ($1)) v(x)),
+       CASE WHEN $1::text NOT LIKE 'btyd_data:AgM%' THEN (SELECT rollup(x)::text FROM (VALUES ($1), ($1)) v(x)) END,
        CASE WHEN $1::text LIKE 'btyd_data:AQE%' THEN (bgnbd_fit($1)).log_likelihood END,
        CASE WHEN $1::text LIKE 'btyd_data:AQI%' THEN (gamma_gamma_fit($1)).log_likelihood END,
        CASE WHEN $1::text LIKE 'btyd_data:AgM%' THEN (bgnbd_fit($1)).log_likelihood + (gamma_gamma_fit($1)).log_likelihood END
