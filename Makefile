@@ -30,7 +30,7 @@ PGFILEDESC   = "clv - customer lifetime value"
 # schema of its own and drops the roles it creates.
 REGRESS_CORE   = agg rates summary semantics signatures parallel engine cdnow_core readme readme_cdnow
 REGRESS_COHORT = cohort cohort_errors
-REGRESS_MODELS = rfm bgnbd mbgnbd pareto_nbd gamma_gamma bgbb predict probabilities model_parameters model_units
+REGRESS_MODELS = rfm bgnbd mbgnbd pareto_nbd gamma_gamma bgbb predict probabilities model_parameters model_units predictions refunds btyd_orders
 REGRESS_GROWTH = referral acquisition growth_errors
 REGRESS_EVAL   = evaluation evaluation_cdnow
 REGRESS_EXTRA  = state_io bad_input privileges cancel

@@ -163,7 +163,10 @@ INSERT INTO samples VALUES
 	('bigint[]', 'actives', $$ARRAY[2, 1]::bigint[]$$),
 	('text[]', 'spend_channels', $$ARRAY['search']$$),
 	('timestamp[]', 'spend_starts', $$ARRAY[timestamp '2024-01-01']$$),
-	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$);
+	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$),
+	-- predictions (45_predictions.sql)
+	('text', 'model', $$'bgnbd'$$),
+	('text', 'result', $$'customers'$$);
 INSERT INTO samples VALUES
 	('text', 'orders_query', $$'SELECT 1, timestamptz ''2024-01-01'', 10.0, ''search'''$$, 'clv_acquisition');
 -- evaluation (45_evaluation.sql): a purchase model (any of three types:
@@ -265,7 +268,8 @@ FROM other o
 LEFT JOIN ext_functions fo ON fo.oid = o.fn
 LEFT JOIN listed l ON l.nullarg = o.nullarg
 	AND l.fn = (SELECT e.oid FROM ext_functions e WHERE e.listed AND e.proname = fo.proname
-				AND e.pronargs = fo.pronargs AND e.prokind = fo.prokind);
+				AND e.pronargs = fo.pronargs AND e.prokind = fo.prokind
+				AND e.argnames IS NOT DISTINCT FROM fo.argnames);
 
 -- ---------------------------------------------------------------------------
 -- 2. order times: infinite, the ends of the timestamp range (4714-11-24 BC
@@ -436,6 +440,9 @@ INSERT INTO valid SELECT 'btyd_data', btyd_data(f, r, t)::text
 	FROM (VALUES (2, 30, 40), (0, 0, 40), (5, 35, 40), (2, 30, 40)) v(f, r, t);
 INSERT INTO valid SELECT 'btyd_data', btyd_data(f, m)::text
 	FROM (VALUES (2, 30.5), (1, 12), (3, 7.25)) v(f, m);
+-- btyd_data built from orders: both inputs, unit and observation end (send version 2)
+INSERT INTO valid SELECT 'btyd_data', btyd_data(c, t, a, '2024-06-01 00:00+00', 'week')::text
+	FROM (VALUES (1, timestamptz '2024-01-01', 10.5), (1, '2024-02-01', 2), (2, '2024-01-15', 7)) v(c, t, a);
 
 INSERT INTO cases (section, query, expect)
 SELECT '6 text ' || typ, q, e FROM (SELECT DISTINCT typ FROM valid) t, LATERAL (VALUES

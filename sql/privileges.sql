@@ -111,6 +111,8 @@ INSERT INTO secret VALUES (1, '2024-01-01', 1000000);
 SET ROLE regress_clv_user;
 SELECT * FROM clv_s.clv_cohorts('SELECT customer_id, ordered_at, amount FROM secret', 'month', 'UTC');
 SELECT clv_s.clv_agg(customer_id, ordered_at, amount) FROM secret;
+SELECT * FROM clv_s.clv_predictions('SELECT customer_id, ordered_at, amount FROM secret', '2024-06-01');
+SELECT * FROM clv_s.clv_prediction_models('SELECT customer_id, ordered_at, amount FROM secret', '2024-06-01');
 -- nor through a view on it the role may not read, nor by writing through the query
 SELECT * FROM clv_s.clv_cohorts('WITH d AS (DELETE FROM orders RETURNING *) SELECT customer_id, ordered_at, amount FROM d', 'month', 'UTC');
 SELECT * FROM clv_s.clv_cohorts('SELECT customer_id, ordered_at, amount FROM orders FOR UPDATE', 'month', 'UTC');
@@ -124,6 +126,8 @@ INSERT INTO secret VALUES (2, '2024-03-01', 7);
 SET ROLE regress_clv_user;
 SELECT cohort, cohort_customers, revenue
 FROM clv_s.clv_cohorts('SELECT customer_id, ordered_at, amount FROM secret', 'month', 'UTC');
+SELECT customer_id, frequency, t
+FROM clv_s.clv_predictions('SELECT customer_id, ordered_at, amount FROM secret', '2024-06-01');
 RESET ROLE;
 \set VERBOSITY default
 

@@ -249,7 +249,8 @@ CREATE TABLE rfm AS
 SELECT customer_id, (r).frequency::float8 AS frequency, (r).recency, (r).t, (r).monetary_value::float8 AS monetary_value
 FROM (SELECT customer_id, clv_rfm(ordered_at, amount, '2024-01-01 00:00:00+00') AS r
 	  FROM o WHERE customer_id IS NOT NULL AND ordered_at IS NOT NULL AND amount IS NOT NULL
-	  GROUP BY 1) x;
+	  GROUP BY 1) x
+WHERE (r).frequency IS NOT NULL;	-- refunds only: no summary (sql/refunds.sql)
 CREATE TABLE rfm_splits AS
 SELECT 'by customer' AS split, customer_id, 1 + customer_id % 3 AS part FROM rfm
 UNION ALL

@@ -29,19 +29,42 @@
 
 #define BTYD_INITIAL_CAPACITY 16
 
-/* Bytes of a state with the given capacity */
+/* Bytes of a state with the given capacity, without its origin trailer */
 static Size
-BtydSize(uint32 capacity)
+BtydBaseSize(uint32 capacity)
 {
 	return MAXALIGN(sizeof(BtydData)) + (Size) capacity * sizeof(BtydEntry)
 		+ (Size) capacity * 2 * sizeof(uint32);
 }
 
-/* A new empty state in the current memory context */
-static BtydData *
-BtydAlloc(uint32 capacity, int kind, double penalizer, const char *what)
+/* Bytes of a state with the given capacity and flags */
+static Size
+BtydSize(uint32 capacity, uint16 flags)
 {
-	Size		size = BtydSize(capacity);
+	return BtydBaseSize(capacity) + ((flags & BTYD_FLAG_END) ? sizeof(int64) : 0);
+}
+
+/* The observation end of a value with BTYD_FLAG_END */
+static int64
+BtydEnd(const BtydData *d)
+{
+	int64		end;
+
+	if (!(d->flags & BTYD_FLAG_END))
+		return 0;
+	memcpy(&end, (const char *) d + BtydBaseSize(d->capacity), sizeof(end));
+	return end;
+}
+
+/*
+ * A new empty state in the current memory context with the origin given
+ * by flags and end
+ */
+static BtydData *
+BtydAllocOrigin(uint32 capacity, int kind, double penalizer, uint16 flags, int64 end,
+				const char *what)
+{
+	Size		size = BtydSize(capacity, flags);
 	BtydData   *d;
 
 	if (size > MaxAllocSize)
@@ -57,7 +80,45 @@ BtydAlloc(uint32 capacity, int kind, double penalizer, const char *what)
 	d->capacity = capacity;
 	d->nslots = capacity * 2;
 	d->penalizer = penalizer;
+	d->flags = flags;
+	if (flags & BTYD_FLAG_END)
+		memcpy((char *) d + BtydBaseSize(capacity), &end, sizeof(end));
 	return d;
+}
+
+/* A new empty state with the origin of "like" (NULL: none) */
+static BtydData *
+BtydAllocLike(uint32 capacity, int kind, double penalizer, const BtydData *like,
+			  const char *what)
+{
+	return BtydAllocOrigin(capacity, kind, penalizer, like ? like->flags : 0,
+						   like ? BtydEnd(like) : 0, what);
+}
+
+/* A new empty state without an origin */
+static BtydData *
+BtydAlloc(uint32 capacity, int kind, double penalizer, const char *what)
+{
+	return BtydAllocLike(capacity, kind, penalizer, NULL, what);
+}
+
+/* The part of a BTYD_KIND_ORDERS value holding entries of "kind" */
+static BtydData *
+BtydPart(const BtydData *d, int kind)
+{
+	BtydData   *rfm = (BtydData *) ((char *) d + MAXALIGN(BtydSize(0, d->flags)));
+
+	Assert(d->kind == BTYD_KIND_ORDERS);
+	if (kind == BTYD_KIND_RFM)
+		return rfm;
+	return (BtydData *) ((char *) rfm + MAXALIGN(VARSIZE(rfm)));
+}
+
+/* Whether two values have the same origin */
+static bool
+BtydSameOrigin(const BtydData *a, const BtydData *b)
+{
+	return a->flags == b->flags && BtydEnd(a) == BtydEnd(b);
 }
 
 /* Hash of an entry key (the three doubles, -0 already normalised) */
@@ -110,8 +171,7 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many distinct inputs in %s", what)));
-		g = BtydAlloc(d->capacity * 2, d->kind, d->penalizer, what);
-		g->flags = d->flags;
+		g = BtydAllocLike(d->capacity * 2, d->kind, d->penalizer, d, what);
 		for (i = 0; i < d->n; i++)
 			g = BtydAdd(g, entries[i].v, entries[i].weight, what);
 		return BtydAdd(g, v, w, what);
@@ -138,9 +198,16 @@ BtydCompactCopy(const BtydData *d, const char *what)
 	const BtydEntry *entries = BTYD_ENTRIES(d);
 	uint32		i;
 
+	if (d->kind == BTYD_KIND_ORDERS)
+	{
+		/* a pair: copied as it is (its parts are compact) */
+		c = palloc(VARSIZE(d));
+		memcpy(c, d, VARSIZE(d));
+		return c;
+	}
 	while (cap < d->n)
 		cap *= 2;
-	c = BtydAlloc(cap, d->kind, d->penalizer, what);
+	c = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
 	for (i = 0; i < d->n; i++)
 		c = BtydAdd(c, entries[i].v, entries[i].weight, what);
 	return c;
@@ -421,6 +488,16 @@ clv_btyd_data_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(BtydCompactCopy(d1, "btyd_data"));
 
 	d0 = PG_GETARG_BTYD_DATA(0);
+	if (d0->kind == BTYD_KIND_ORDERS || d1->kind == BTYD_KIND_ORDERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("btyd_data values built from orders cannot be combined"),
+				 errdetail("A customer's summary needs all of the customer's orders, which such a value no longer holds."),
+				 errhint("Aggregate the orders of all periods at once with btyd_data(customer_id, ordered_at, amount, observation_end).")));
+	if (!BtydSameOrigin(d0, d1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine btyd_data values of different time units or observation ends")));
 	if (d0->kind != d1->kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -453,7 +530,7 @@ PG_FUNCTION_INFO_V1(clv_btyd_data_customers);
 Datum
 clv_btyd_data_customers(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(PG_GETARG_BTYD_DATA(0)->total);
+	PG_RETURN_INT64(PG_GETARG_BTYD_DATA(0)->total);	/* a pair's: its customers */
 }
 
 /* Number of distinct entries in a state */
@@ -461,16 +538,75 @@ PG_FUNCTION_INFO_V1(clv_btyd_data_distinct);
 Datum
 clv_btyd_data_distinct(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32((int32) PG_GETARG_BTYD_DATA(0)->n);
+	BtydData   *d = PG_GETARG_BTYD_DATA(0);
+
+	/* a pair: the distinct (frequency, recency, T) */
+	if (d->kind == BTYD_KIND_ORDERS)
+		d = BtydPart(d, BTYD_KIND_RFM);
+	PG_RETURN_INT32((int32) d->n);
 }
 
 /* ----------------------------------------------------------------
  * I/O
  *
- * Send form: uint8 version, uint8 kind, float8 penalizer, int32 n, then n
- * entries of float8 values (3 for kind 1, 2 for kind 2) and int64 weight.
+ * Send form, version 1 (values without an origin, as in 0.2.0): uint8
+ * version 1, uint8 kind, float8 penalizer, int32 n, then n entries of
+ * float8 values (3 for kind 1, 2 for kind 2) and int64 weight.
+ * Version 2 (values with an origin, and pairs): uint8 version 2, uint8
+ * kind, uint16 flags, int64 observation end (if BTYD_FLAG_END), then for
+ * kinds 1 and 2 penalizer, n and the entries as in version 1, and for kind
+ * 3 the send forms of its two parts, each after its int32 length.
+ * Entries are written in canonical order (sorted by their values), so
+ * equal values have equal forms whatever order the rows came in.
  * ----------------------------------------------------------------
  */
+
+static void
+BtydSendTo(StringInfo buf, const BtydData *d)
+{
+	bool		v2 = d->flags != 0 || d->kind == BTYD_KIND_ORDERS;
+
+	pq_sendbyte(buf, v2 ? 2 : 1);
+	pq_sendbyte(buf, d->kind);
+	if (v2)
+	{
+		pq_sendint16(buf, d->flags);
+		if (d->flags & BTYD_FLAG_END)
+			pq_sendint64(buf, BtydEnd(d));
+	}
+	if (d->kind == BTYD_KIND_ORDERS)
+	{
+		int			k;
+
+		for (k = BTYD_KIND_RFM; k <= BTYD_KIND_SPEND; k++)
+		{
+			StringInfoData part;
+
+			initStringInfo(&part);
+			BtydSendTo(&part, BtydPart(d, k));
+			pq_sendint32(buf, part.len);
+			pq_sendbytes(buf, part.data, part.len);
+			pfree(part.data);
+		}
+	}
+	else
+	{
+		int			nv = (d->kind == BTYD_KIND_RFM) ? 3 : 2;
+		BtydEntry  *e = clv_btyd_sorted_entries(d);
+		uint32		i;
+		int			j;
+
+		pq_sendfloat8(buf, d->penalizer);
+		pq_sendint32(buf, d->n);
+		for (i = 0; i < d->n; i++)
+		{
+			for (j = 0; j < nv; j++)
+				pq_sendfloat8(buf, e[i].v[j]);
+			pq_sendint64(buf, e[i].weight);
+		}
+		pfree(e);
+	}
+}
 
 /* Binary output */
 PG_FUNCTION_INFO_V1(clv_btyd_data_send);
@@ -478,23 +614,10 @@ Datum
 clv_btyd_data_send(PG_FUNCTION_ARGS)
 {
 	BtydData   *d = PG_GETARG_BTYD_DATA(0);
-	BtydEntry  *e = BTYD_ENTRIES(d);
-	int			nv = (d->kind == BTYD_KIND_RFM) ? 3 : 2;
 	StringInfoData buf;
-	uint32		i;
-	int			j;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, d->version);
-	pq_sendbyte(&buf, d->kind);
-	pq_sendfloat8(&buf, d->penalizer);
-	pq_sendint32(&buf, d->n);
-	for (i = 0; i < d->n; i++)
-	{
-		for (j = 0; j < nv; j++)
-			pq_sendfloat8(&buf, e[i].v[j]);
-		pq_sendint64(&buf, e[i].weight);
-	}
+	BtydSendTo(&buf, d);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -508,28 +631,83 @@ BadBtydData(const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Decode and validate a send form */
+/* Decode and validate a send form (nested: a part of a pair) */
 static BtydData *
-BtydFromBuf(StringInfo buf)
+BtydFromBuf(StringInfo buf, bool nested)
 {
 	int			version,
 				kind,
 				nv;
+	uint16		flags = 0;
+	int64		end = 0;
 	double		penalizer;
 	int64		n;
 	int64		i;
 	BtydData   *d;
 	uint32		cap = BTYD_INITIAL_CAPACITY;
 
-	if (buf->len - buf->cursor < 14)
+	if (buf->len - buf->cursor < 2)
 		BadBtydData("The value is too short.");
 	version = pq_getmsgbyte(buf);
-	if (version != BTYD_DATA_VERSION)
+	if (version != 1 && version != 2)
 		BadBtydData("Unsupported format version.");
 	kind = pq_getmsgbyte(buf);
-	if (kind != BTYD_KIND_RFM && kind != BTYD_KIND_SPEND)
+	if (kind != BTYD_KIND_RFM && kind != BTYD_KIND_SPEND &&
+		(kind != BTYD_KIND_ORDERS || version != 2 || nested))
 		BadBtydData("Unknown kind of entries.");
+	if (version == 2)
+	{
+		if (buf->len - buf->cursor < 2)
+			BadBtydData("The value is too short.");
+		flags = (uint16) pq_getmsgint(buf, 2);
+		if ((flags & ~(BTYD_FLAG_UNIT_MASK | BTYD_FLAG_END)) != 0 ||
+			(flags & BTYD_FLAG_UNIT_MASK) > CLV_UNIT_YEAR)
+			BadBtydData("Unknown flags.");
+		if (flags & BTYD_FLAG_END)
+		{
+			if (buf->len - buf->cursor < 8)
+				BadBtydData("The value is too short.");
+			end = pq_getmsgint64(buf);
+			if (TIMESTAMP_NOT_FINITE(end) || !IS_VALID_TIMESTAMP(end))
+				BadBtydData("The observation end must be a finite timestamp.");
+		}
+	}
+
+	if (kind == BTYD_KIND_ORDERS)
+	{
+		BtydData   *part[2];
+		int			k;
+
+		for (k = 0; k < 2; k++)
+		{
+			StringInfoData sub;
+			int			len;
+
+			if (buf->len - buf->cursor < 4)
+				BadBtydData("The value is too short.");
+			len = pq_getmsgint(buf, 4);
+			if (len < 0 || len > buf->len - buf->cursor)
+				BadBtydData("A part's length does not match the value.");
+			sub.data = (char *) pq_getmsgbytes(buf, len);
+			sub.len = sub.maxlen = len;
+			sub.cursor = 0;
+			part[k] = BtydFromBuf(&sub, true);
+			if (part[k]->kind != BTYD_KIND_RFM + k)
+				BadBtydData("The parts must be the (frequency, recency, T) and the (frequency, monetary value) inputs, in this order.");
+			if (part[k]->flags != flags || BtydEnd(part[k]) != end)
+				BadBtydData("The parts must have the time unit and observation end of the value.");
+			if (part[k]->penalizer != 0)
+				BadBtydData("The parts must have no penalizer.");
+		}
+		if (part[1]->total > part[0]->total)
+			BadBtydData("There are more spend than purchase customers.");
+		clv_recv_finish(buf, "btyd_data");
+		return clv_btyd_data_pair(part[0], part[1]);
+	}
+
 	nv = (kind == BTYD_KIND_RFM) ? 3 : 2;
+	if (buf->len - buf->cursor < 12)
+		BadBtydData("The value is too short.");
 	penalizer = pq_getmsgfloat8(buf);
 	if (!isfinite(penalizer) || penalizer < 0)
 		BadBtydData("The penalizer must be finite and non-negative.");
@@ -539,7 +717,7 @@ BtydFromBuf(StringInfo buf)
 		BadBtydData("The entry count does not match the length.");
 	while (cap < n)
 		cap *= 2;
-	d = BtydAlloc(cap, kind, penalizer, "btyd_data");
+	d = BtydAllocOrigin(cap, kind, penalizer, flags, end, "btyd_data");
 	for (i = 0; i < n; i++)
 	{
 		double		v[3] = {0, 0, 0};
@@ -574,7 +752,7 @@ clv_btyd_data_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 
-	PG_RETURN_POINTER(BtydFromBuf(buf));
+	PG_RETURN_POINTER(BtydFromBuf(buf, false));
 }
 
 /* Text output: "btyd_data:<base64 of the send form>" */
@@ -596,7 +774,7 @@ clv_btyd_data_in(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	clv_text_decode("btyd_data", PG_GETARG_CSTRING(0), &buf);
-	PG_RETURN_POINTER(BtydFromBuf(&buf));
+	PG_RETURN_POINTER(BtydFromBuf(&buf, false));
 }
 
 /* ----------------------------------------------------------------
@@ -610,6 +788,8 @@ clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno, int kind, const char *fitn
 {
 	BtydData   *d = PG_GETARG_BTYD_DATA(argno);
 
+	if (d->kind == BTYD_KIND_ORDERS)
+		return BtydPart(d, kind);
 	if (d->kind != kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -646,4 +826,65 @@ clv_btyd_sorted_entries(const BtydData *d)
 	memcpy(e, BTYD_ENTRIES(d), sizeof(BtydEntry) * d->n);
 	qsort(e, d->n, sizeof(BtydEntry), EntryCmp);
 	return e;
+}
+
+/* The unit and observation end a value records (models.h) */
+void
+clv_btyd_data_origin(const BtydData *d, ClvModelOrigin *origin)
+{
+	origin->unit = (ClvTimeUnit) (d->flags & BTYD_FLAG_UNIT_MASK);
+	origin->has_end = (d->flags & BTYD_FLAG_END) != 0;
+	origin->observation_end = BtydEnd(d);
+}
+
+/* ----------------------------------------------------------------
+ * Building values from orders (btyd_orders.c)
+ * ----------------------------------------------------------------
+ */
+
+/* A new empty value of kind 1 or 2 with an origin */
+BtydData *
+clv_btyd_data_new(int kind, int unit, bool has_end, int64 end)
+{
+	uint16		flags = (uint16) (unit & BTYD_FLAG_UNIT_MASK) | (has_end ? BTYD_FLAG_END : 0);
+
+	return BtydAllocOrigin(BTYD_INITIAL_CAPACITY, kind, 0.0, flags, end, "btyd_data");
+}
+
+/* Add w customers with key v (normalised here) */
+BtydData *
+clv_btyd_data_add(BtydData *d, double *v, int64 w)
+{
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		if (v[i] == 0.0)
+			v[i] = 0.0;
+	return BtydAdd(d, v, w, "btyd_data");
+}
+
+/* The pair (kind 3) of an (x, t_x, T) value and an (x, m) value, compacted */
+BtydData *
+clv_btyd_data_pair(const BtydData *rfm, const BtydData *spend)
+{
+	BtydData   *r = BtydCompactCopy(rfm, "btyd_data");
+	BtydData   *m = BtydCompactCopy(spend, "btyd_data");
+	Size		head = MAXALIGN(BtydSize(0, rfm->flags));
+	Size		size = head + MAXALIGN(VARSIZE(r)) + VARSIZE(m);
+	BtydData   *d;
+
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("btyd_data value would exceed 1 GB")));
+	d = BtydAllocLike(0, BTYD_KIND_ORDERS, 0.0, rfm, "btyd_data");
+	d = repalloc(d, size);
+	memset((char *) d + BtydSize(0, d->flags), 0, size - BtydSize(0, d->flags));
+	SET_VARSIZE(d, size);
+	d->total = r->total;
+	memcpy((char *) d + head, r, VARSIZE(r));
+	memcpy((char *) d + head + MAXALIGN(VARSIZE(r)), m, VARSIZE(m));
+	pfree(r);
+	pfree(m);
+	return d;
 }

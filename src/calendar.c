@@ -218,6 +218,18 @@ clv_calendar_init(ClvCalendar *cal, ClvPeriod period, const char *tzname,
 }
 
 void
+clv_calendar_init_tz(ClvCalendar *cal, ClvPeriod period, pg_tz *tz, MemoryContext cxt)
+{
+	memset(cal, 0, sizeof(ClvCalendar));
+	cal->period = period;
+	cal->cxt = cxt;
+	cal->zonekind = CLV_ZONE_TZ;
+	cal->tz = tz;
+	/* pg_tz_acceptable is false for zones with leap seconds */
+	cal->usespans = pg_tz_acceptable(tz);
+}
+
+void
 clv_calendar_release(ClvCalendar *cal)
 {
 	if (cal->spans != NULL)

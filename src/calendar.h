@@ -122,6 +122,14 @@ typedef struct ClvCalendar
 extern void clv_calendar_init(ClvCalendar *cal, ClvPeriod period,
 							  const char *tzname, MemoryContext cxt);
 
+/*
+ * The same for a zone already resolved (e.g. session_timezone): the local
+ * date of t is that of timestamp2tm(t, ..., tz), so with tz the session's,
+ * the period of t::date
+ */
+extern void clv_calendar_init_tz(ClvCalendar *cal, ClvPeriod period, pg_tz *tz,
+								 MemoryContext cxt);
+
 /* Free the memory of a calendar (it may be initialized again) */
 extern void clv_calendar_release(ClvCalendar *cal);
 

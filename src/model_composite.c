@@ -113,21 +113,6 @@ clv_time_unit_month(ClvTimeUnit unit)
 	return 30.0;				/* keep compiler quiet */
 }
 
-/*
- * The unit and observation end of a btyd_data value: none, as btyd_data
- * holds plain numbers.
- *
- * XXX When btyd_data is built from orders with a time unit (issue 13), it
- * records them and this function, moved next to the type, returns them.
- */
-void
-clv_btyd_data_origin(const BtydData *d, ClvModelOrigin *origin)
-{
-	origin->unit = CLV_UNIT_NONE;
-	origin->has_end = false;
-	origin->observation_end = 0;
-}
-
 /* The origin of a fit (see models.h) */
 void
 clv_model_origin_args(FunctionCallInfo fcinfo, const BtydData *d, int unitarg,

@@ -110,6 +110,14 @@ extern double clv_nbd_sf(double r, double z, double w, double n);
 /* what the entries hold */
 #define BTYD_KIND_RFM		1	/* (frequency, recency, T) */
 #define BTYD_KIND_SPEND		2	/* (frequency, mean repeat spend, 0) */
+#define BTYD_KIND_ORDERS	3	/* both of the same customers (btyd_orders.c) */
+
+/*
+ * flags: the time unit (ClvTimeUnit) of the summaries, 0 if not known, and
+ * whether an observation end (int64 TimestampTz) follows the hash slots
+ */
+#define BTYD_FLAG_UNIT_MASK	0x0007
+#define BTYD_FLAG_END		0x0008
 
 typedef struct BtydEntry
 {
@@ -133,6 +141,19 @@ typedef struct BtydEntry
  * Invariants: version = BTYD_DATA_VERSION; kind 1 or 2; n <= capacity;
  * entries distinct (bitwise, -0 normalised to 0); every weight > 0; total
  * = sum of weights; penalizer finite and >= 0.
+ *
+ * Origin (0.3.0): a value built from orders (btyd_data(customer_id,
+ * ordered_at, amount, observation_end [, time_unit])) records the unit of
+ * its summaries in flags and its observation end in an int64 after the
+ * hash slots (BTYD_FLAG_END), which every fit of it passes on to the model.
+ * Values of the other aggregates have flags 0 and no trailer, as in 0.2.0.
+ *
+ * Kind BTYD_KIND_ORDERS: the result of that aggregate, both inputs of the
+ * same customers in one value: a header with capacity 0 (no entries),
+ * total = customers, the origin, then the (frequency, recency, T) value
+ * and the (frequency, monetary value) value, each a complete btyd_data
+ * (varlena header included, with the same origin) at a MAXALIGNed offset.
+ * clv_btyd_data_arg hands a fit the part of the kind it needs.
  */
 typedef struct BtydData
 {
@@ -159,6 +180,35 @@ extern BtydData *clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno,
 
 /* Copy the entries into a palloc'd array sorted by v[0] (frequency) */
 extern BtydEntry *clv_btyd_sorted_entries(const BtydData *d);
+
+/*
+ * The summary's calendar days and unit (rfm.c): the day (DateADT) of an
+ * order time of type typid and of observation_end in the session TimeZone
+ * (22008 if infinite), days per time_unit ('day' 1, 'week' 7; 22023)
+ */
+extern int32 clv_rfm_day(Datum value, Oid typid);
+extern int32 clv_rfm_obs_day(TimestampTz end);
+extern int32 clv_rfm_unit_days(text *t);
+
+/*
+ * The same with a per-call-site cache in *slot (NULL at first; allocated
+ * in cxt): the day of a timestamptz from a calendar of the session
+ * TimeZone, observation_end's day and the unit converted once
+ */
+extern int32 clv_rfm_day_cached(void **slot, MemoryContext cxt, Datum value, Oid typid);
+extern int32 clv_rfm_obs_day_cached(void **slot, MemoryContext cxt, TimestampTz end);
+extern int32 clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t);
+
+/*
+ * Building values (btyd_orders.c): a new empty value of kind 1 or 2 with
+ * an origin (unit, and the observation end when has_end), adding w
+ * customers with key v (3 doubles; the value may move: use the result),
+ * and the kind-3 value of two such values (copied)
+ */
+extern BtydData *clv_btyd_data_new(int kind, int unit, bool has_end,
+								   int64 end);
+extern BtydData *clv_btyd_data_add(BtydData *d, double *v, int64 w);
+extern BtydData *clv_btyd_data_pair(const BtydData *rfm, const BtydData *spend);
 
 /* Check a double argument is finite and >= 0 (22023 otherwise) */
 extern double clv_nonneg_arg(double v, const char *what);

@@ -6,17 +6,31 @@
  *	  lifetimes' summary_data_from_transaction_data with freq = 'D'.
  *
  * The aggregate is used with GROUP BY customer_id, so its state is an
- * internal per-customer list of order days (with serialize/deserialize for
- * parallel plans).  Definitions, with D_0 < D_1 < ... < D_k the distinct
- * calendar days with an order on or before the observation_end day E:
+ * internal per-customer list of order rows (with serialize/deserialize for
+ * parallel plans).  Definitions, with E the observation_end day and
+ * D_0 < D_1 < ... < D_k the distinct calendar days with an order (a row
+ * with amount >= 0) on or before E:
  *	 frequency		= k (repeat purchase days)
  *	 recency		= (D_k - D_0) / unit
  *	 t				= (E - D_0) / unit
- *	 monetary_value = (sum of the amounts of days D_1..D_k) / k, 0 if k = 0
+ *	 monetary_value = max(0, sum of the amounts of the rows dated D_1 .. E,
+ *					  refunds included) / k, 0 if k = 0
  * where unit is 1 ('day') or 7 ('week').  Several orders on one day are
- * one purchase whose value is their sum.  The calendar day of a
- * timestamptz (order or observation_end) is its date in the session
- * TimeZone; of a timestamp, its date; a date is itself.
+ * one purchase whose value is their sum.
+ *
+ * Refunds (the core rule, docs/readme/core.md): a row with amount < 0 is a
+ * refund, not an order.  It makes no purchase day (so it changes neither
+ * frequency, recency nor t, and a customer with refunds only has no
+ * summary: NULL) and lowers the spend of the purchase day it follows: the
+ * latest purchase day on or before its day.  Refunds of the first purchase
+ * day (dated before D_1) therefore leave monetary_value alone, as the first
+ * purchase is not in it, and the others lower it, down to 0 at the least
+ * (a customer cannot spend less than nothing; Gamma-Gamma's fit leaves
+ * such customers out, as it does every customer with monetary_value 0).
+ * Without refunds this is lifetimes' summary_data_from_transaction_data.
+ *
+ * The calendar day of a timestamptz (order or observation_end) is its date
+ * in the session TimeZone; of a timestamp, its date; a date is itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,15 +47,32 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "calendar.h"
 #include "clv.h"
 #include "models.h"
 
-/* One order (or, after merging, one purchase day) */
+/*
+ * One order: its day and exact amount (the ClvMoney's int128 in two
+ * halves, so that an order takes 24 bytes, not 48: the per-customer lists
+ * of a GROUP BY are read and written at random)
+ */
 typedef struct RfmOrder
 {
-	ClvMoney	amount;
+	int64		hi;
+	uint64		lo;
+	int16		scale;			/* <= CLV_MAX_SCALE */
+	int16		dscale;			/* <= NUMERIC_MAX_DISPLAY_SCALE */
 	int32		day;			/* DateADT */
 } RfmOrder;
+
+/* The amount of an order */
+static inline void
+RfmOrderAmount(const RfmOrder *o, ClvMoney *m)
+{
+	m->value = clv_int128_join(o->hi, o->lo);
+	m->scale = o->scale;
+	m->dscale = o->dscale;
+}
 
 /*
  * Per-customer state: the orders on or before the observation_end day,
@@ -57,9 +88,9 @@ typedef struct RfmState
 	RfmOrder   *orders;
 } RfmState;
 
-/* Days per unit for a time_unit text */
-static int32
-RfmUnit(text *t)
+/* Days per unit for a time_unit text: 1 ('day') or 7 ('week'), 22023 otherwise */
+int32
+clv_rfm_unit_days(text *t)
 {
 	char	   *s = text_to_cstring(t);
 
@@ -75,8 +106,8 @@ RfmUnit(text *t)
 }
 
 /* Calendar day of an order time of type typid (22008 if infinite) */
-static int32
-RfmDay(Datum value, Oid typid)
+int32
+clv_rfm_day(Datum value, Oid typid)
 {
 	/* validates finiteness and range */
 	TimestampTz ts = clv_time_from_datum(value, typid);
@@ -91,6 +122,108 @@ RfmDay(Datum value, Oid typid)
 			return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
 													   TimestampTzGetDatum(ts)));
 	}
+}
+
+/* The calendar day of observation_end (22008 if infinite) */
+int32
+clv_rfm_obs_day(TimestampTz end)
+{
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+											   TimestampTzGetDatum(clv_finite_timestamptz(end, "observation_end"))));
+}
+
+/*
+ * Per-call-site cache of the conversions every row needs (in fn_extra or
+ * another per-call-site slot, allocated in the function's memory context):
+ * the calendar of the session TimeZone (the calendar day of a timestamptz
+ * by binary search over cached spans of UTC times, as calendar.h explains,
+ * instead of a timestamp2tm call per row), the last observation_end and
+ * its day, the last time_unit text and its days.
+ */
+typedef struct ClvDayCache
+{
+	MemoryContext cxt;
+	pg_tz	   *tz;				/* the zone of "cal", NULL before the first row */
+	ClvCalendar cal;
+	pg_tz	   *end_tz;			/* the zone end_day is for, NULL: none */
+	TimestampTz end;
+	int32		end_day;
+	int32		unitlen;		/* -1: none cached */
+	char		unittext[8];
+	int32		unit_days;
+	Oid			timetype;		/* clv_rfm's argument types, InvalidOid */
+	ClvAmountKind amountkind;	/* until resolved */
+	Oid			amounttype;
+} ClvDayCache;
+
+static ClvDayCache *
+DayCache(void **slot, MemoryContext cxt)
+{
+	ClvDayCache *c = (ClvDayCache *) *slot;
+
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(cxt, sizeof(ClvDayCache));
+		c->cxt = cxt;
+		c->unitlen = -1;
+		*slot = c;
+	}
+	return c;
+}
+
+/* clv_rfm_day with the cache in *slot */
+int32
+clv_rfm_day_cached(void **slot, MemoryContext cxt, Datum value, Oid typid)
+{
+	ClvDayCache *c;
+	TimestampTz ts;
+
+	if (typid != TIMESTAMPTZOID)
+		return clv_rfm_day(value, typid);
+	ts = DatumGetTimestampTz(value);
+	if (TIMESTAMP_NOT_FINITE(ts))
+		return clv_rfm_day(value, typid);	/* raises the error */
+	c = DayCache(slot, cxt);
+	if (unlikely(c->tz != session_timezone))
+	{
+		if (c->tz != NULL)
+			clv_calendar_release(&c->cal);
+		clv_calendar_init_tz(&c->cal, CLV_PERIOD_DAY, session_timezone, c->cxt);
+		c->tz = session_timezone;
+	}
+	return clv_calendar_period(&c->cal, ts);
+}
+
+/* clv_rfm_obs_day with the cache in *slot */
+int32
+clv_rfm_obs_day_cached(void **slot, MemoryContext cxt, TimestampTz end)
+{
+	ClvDayCache *c = DayCache(slot, cxt);
+
+	if (c->end_tz == session_timezone && c->end == end)
+		return c->end_day;
+	c->end_day = clv_rfm_obs_day(end);
+	c->end = end;
+	c->end_tz = session_timezone;
+	return c->end_day;
+}
+
+/* clv_rfm_unit_days with the cache in *slot */
+int32
+clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t)
+{
+	ClvDayCache *c = DayCache(slot, cxt);
+	int32		len = VARSIZE_ANY_EXHDR(t);
+
+	if (len == c->unitlen && memcmp(VARDATA_ANY(t), c->unittext, len) == 0)
+		return c->unit_days;
+	c->unit_days = clv_rfm_unit_days(t);
+	if (len <= (int32) sizeof(c->unittext))
+	{
+		memcpy(c->unittext, VARDATA_ANY(t), len);
+		c->unitlen = len;
+	}
+	return c->unit_days;
 }
 
 /* Check that two states agree on observation_end and unit */
@@ -115,7 +248,7 @@ RfmNew(MemoryContext cxt, int32 obs_day, int32 unit)
 
 	st->obs_day = obs_day;
 	st->unit = unit;
-	st->capacity = 8;
+	st->capacity = 4;
 	st->orders = MemoryContextAlloc(cxt, sizeof(RfmOrder) * st->capacity);
 	return st;
 }
@@ -137,7 +270,10 @@ RfmAppend(RfmState *st, int32 day, const ClvMoney *amount)
 		st->capacity = newcap;
 	}
 	st->orders[st->norders].day = day;
-	st->orders[st->norders].amount = *amount;
+	st->orders[st->norders].hi = clv_int128_hi(amount->value);
+	st->orders[st->norders].lo = clv_int128_lo(amount->value);
+	st->orders[st->norders].scale = (int16) amount->scale;
+	st->orders[st->norders].dscale = (int16) amount->dscale;
 	st->norders++;
 }
 
@@ -157,6 +293,7 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 	int32		obs_day;
 	int32		day;
 	ClvMoney	amount;
+	ClvDayCache *cache;
 	int			i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
@@ -170,14 +307,22 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 			PG_RETURN_POINTER(st);
 		}
 
+	/* argument types, observation_end's day and the unit: once per call site */
+	cache = DayCache(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt);
+	if (unlikely(cache->timetype == InvalidOid))
+	{
+		cache->amounttype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		cache->amountkind = clv_amount_kind(cache->amounttype);
+		cache->timetype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	}
 	if (nargs > 4)
-		unit = RfmUnit(PG_GETARG_TEXT_PP(4));
-	obs_day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-												  TimestampTzGetDatum(clv_finite_timestamptz(PG_GETARG_TIMESTAMPTZ(3), "observation_end"))));
-	day = RfmDay(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1));
-	clv_money_from_datum(PG_GETARG_DATUM(2),
-						 clv_amount_kind(get_fn_expr_argtype(fcinfo->flinfo, 2)),
-						 &amount);
+		unit = clv_rfm_unit_days_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+										PG_GETARG_TEXT_PP(4));
+	obs_day = clv_rfm_obs_day_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+									 PG_GETARG_TIMESTAMPTZ(3));
+	day = clv_rfm_day_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+							 PG_GETARG_DATUM(1), cache->timetype);
+	clv_money_from_datum(PG_GETARG_DATUM(2), cache->amountkind, &amount);
 
 	if (st == NULL)
 		st = RfmNew(aggcontext, obs_day, unit);
@@ -212,7 +357,12 @@ clv_rfm_combine(PG_FUNCTION_ARGS)
 	else
 		RfmCheckSame(a->obs_day, a->unit, b->obs_day, b->unit);
 	for (i = 0; i < b->norders; i++)
-		RfmAppend(a, b->orders[i].day, &b->orders[i].amount);
+	{
+		ClvMoney	m;
+
+		RfmOrderAmount(&b->orders[i], &m);
+		RfmAppend(a, b->orders[i].day, &m);
+	}
 	PG_RETURN_POINTER(a);
 }
 
@@ -236,8 +386,11 @@ clv_rfm_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->norders);
 	for (i = 0; i < st->norders; i++)
 	{
+		ClvMoney	m;
+
+		RfmOrderAmount(&st->orders[i], &m);
 		pq_sendint32(&buf, st->orders[i].day);
-		clv_money_send(&buf, &st->orders[i].amount);
+		clv_money_send(&buf, &m);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -298,9 +451,13 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	RfmState   *st;
 	RfmOrder   *o;
 	int32		i,
-				first,
-				last;
+				n,
+				first = 0,
+				second = 0,
+				last = 0;
+	bool		found = false;
 	int64		frequency = 0;
+	int32		dscale = 0;
 	ClvMoney	repeat = {0};
 	TupleDesc	tupdesc;
 	Datum		values[4];
@@ -309,31 +466,70 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
-	/* no order on or before observation_end: not a customer yet */
-	if (st->norders == 0)
-		PG_RETURN_NULL();
+	n = st->norders;
 
-	/* sort a copy (the state may be finalized more than once) */
-	o = palloc(sizeof(RfmOrder) * st->norders);
-	memcpy(o, st->orders, sizeof(RfmOrder) * st->norders);
-	qsort(o, st->norders, sizeof(RfmOrder), RfmOrderCmp);
-
-	first = o[0].day;
-	last = first;
-	repeat.dscale = o[0].amount.dscale;
-	for (i = 1; i < st->norders; i++)
+	/*
+	 * Sort the orders by day in place: the state only ever appends to its
+	 * list, so a state finalized more than once sorts the same rows again
+	 * and gives the same result.  Most customers have few orders: insertion
+	 * sort for those, without a comparator call per comparison.
+	 */
+	o = st->orders;
+	if (n > 32)
+		qsort(o, n, sizeof(RfmOrder), RfmOrderCmp);
+	else
 	{
-		if (o[i].day != first)
+		for (i = 1; i < n; i++)
 		{
-			/* a repeat purchase day (amounts of the first day are excluded) */
-			if (o[i].day != last)
-				frequency++;
-			clv_money_add(&repeat, &o[i].amount);
+			RfmOrder	x = o[i];
+			int32		j = i;
+
+			while (j > 0 && o[j - 1].day > x.day)
+			{
+				o[j] = o[j - 1];
+				j--;
+			}
+			o[j] = x;
+		}
+	}
+
+	/* the purchase days: the days with an order (amount >= 0) */
+	for (i = 0; i < n; i++)
+	{
+		if (o[i].dscale > dscale)
+			dscale = o[i].dscale;
+		if (o[i].hi < 0)
+			continue;			/* a refund: not a purchase */
+		if (!found)
+		{
+			first = last = o[i].day;
+			found = true;
+		}
+		else if (o[i].day != last)
+		{
+			if (frequency == 0)
+				second = o[i].day;
+			frequency++;
 			last = o[i].day;
 		}
-		else if (o[i].amount.dscale > repeat.dscale)
-			repeat.dscale = o[i].amount.dscale;
 	}
+	/* refunds only, or nothing, up to observation_end: not a customer yet */
+	if (!found)
+		PG_RETURN_NULL();
+
+	/* repeat spend: every amount from the first repeat purchase day on */
+	if (frequency > 0)
+		for (i = 0; i < n; i++)
+			if (o[i].day >= second)
+			{
+				ClvMoney	m;
+
+				RfmOrderAmount(&o[i], &m);
+				clv_money_add(&repeat, &m);
+			}
+	if (clv_money_sign(&repeat) < 0)
+		repeat.value = 0;		/* refunds beyond the repeat purchases */
+	repeat.dscale = dscale;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");

@@ -113,6 +113,14 @@ CREATE AGGREGATE retention_rate(customer_id {key}, ordered_at timestamptz, cutof
 COMMENT ON AGGREGATE retention_rate({key}, timestamptz, timestamptz) IS 'customer retention rate CRR = (E - N) / S at a cutoff';
 -- @end
 
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE AGGREGATE repeat_rate(customer_id {key}, ordered_at timestamptz, amount {amount}) (
+	SFUNC = clv_summary_accum, STYPE = clv_summary,
+	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_repeat_rate_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE repeat_rate({key}, timestamptz, {amount}) IS 'share of customers with two or more orders; a row with amount < 0 is a refund, not an order';
+-- @end
+
 CREATE AGGREGATE rollup(clv_summary) (
 	SFUNC = clv_summary_combine, STYPE = clv_summary,
 	COMBINEFUNC = clv_summary_combine, FINALFUNC = clv_summary_final, PARALLEL = SAFE);

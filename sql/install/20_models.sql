@@ -139,6 +139,45 @@ CREATE AGGREGATE btyd_data(frequency double precision, recency double precision,
 );
 COMMENT ON AGGREGATE btyd_data(double precision, double precision, double precision, bigint) IS 'collect (frequency, recency, T) with customer counts (rows of summarised data) for the fits';
 
+/* ---- btyd_data from orders: both fit inputs in one pass ---- */
+
+CREATE FUNCTION btyd_data_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_combine_orders' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_combine(internal, internal) IS 'combine function of btyd_data over orders';
+CREATE FUNCTION btyd_data_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_serialize(internal) IS 'serialize function of btyd_data over orders';
+CREATE FUNCTION btyd_data_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_deserialize(bytea, internal) IS 'deserialize function of btyd_data over orders';
+CREATE FUNCTION btyd_data_final(internal) RETURNS btyd_data
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_final_orders' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_final(internal) IS 'final function of btyd_data over orders: the customers'' summaries as both fit inputs';
+
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8 float4 int8 int4 int2
+CREATE FUNCTION btyd_data_accum(internal, {key}, timestamptz, {amount}, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, {key}, timestamptz, {amount}, timestamptz) IS 'transition function of btyd_data over orders';
+CREATE AGGREGATE btyd_data(customer_id {key}, ordered_at timestamptz, amount {amount}, observation_end timestamptz) (
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE btyd_data({key}, timestamptz, {amount}, timestamptz) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers (daily summaries, as clv_rfm)';
+CREATE FUNCTION btyd_data_accum(internal, {key}, timestamptz, {amount}, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'clv_btyd_data_accum_orders' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_data_accum(internal, {key}, timestamptz, {amount}, timestamptz, text) IS 'transition function of btyd_data over orders';
+CREATE AGGREGATE btyd_data(customer_id {key}, ordered_at timestamptz, amount {amount}, observation_end timestamptz, time_unit text) (
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_data_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE btyd_data({key}, timestamptz, {amount}, timestamptz, text) IS 'the inputs of every fit from raw orders up to observation_end, in one pass over all customers, summaries in time_unit (day or week, as clv_rfm)';
+-- @end
+
 /* ---- bgnbd_fit ---- */
 
 CREATE FUNCTION bgnbd_fit(data btyd_data) RETURNS bgnbd_model

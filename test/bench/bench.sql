@@ -291,12 +291,19 @@ BEGIN
 			  FROM orders GROUP BY customer_id) x$q$,
 	 $q$SELECT concat_ws(' ', count(*), sum(k), round(sum(rec)::numeric, 3), round(sum(t)::numeric, 3),
 						  round(sum(mv), 2))
-		FROM (SELECT count(*) - 1 AS k, (max(d) - min(d))::float8 AS rec,
-					 ('2023-01-01'::date - min(d))::float8 AS t,
-					 CASE WHEN count(*) > 1
-						  THEN (sum(v) - (array_agg(v ORDER BY d))[1]) / (count(*) - 1) ELSE 0 END AS mv
-			  FROM (SELECT customer_id, ordered_at::date AS d, sum(amount) AS v
-					FROM orders WHERE ordered_at::date <= '2023-01-01' GROUP BY 1, 2) o
+		FROM (SELECT nullif(count(*) FILTER (WHERE p), 0) - 1 AS k,
+					 (max(d) FILTER (WHERE p) - min(d) FILTER (WHERE p))::float8 AS rec,
+					 ('2023-01-01'::date - min(d) FILTER (WHERE p))::float8 AS t,
+					 CASE WHEN count(*) FILTER (WHERE p) > 1
+						  THEN greatest(sum(v) FILTER (WHERE d >= d1), 0) / (count(*) FILTER (WHERE p) - 1)
+						  ELSE 0 END AS mv
+			  FROM (SELECT customer_id, d, v, p,
+						   min(d) FILTER (WHERE p AND d > d0) OVER (PARTITION BY customer_id) AS d1
+					FROM (SELECT customer_id, d, v, p,
+								 min(d) FILTER (WHERE p) OVER (PARTITION BY customer_id) AS d0
+						  FROM (SELECT customer_id, ordered_at::date AS d, sum(amount) AS v,
+									   bool_or(amount >= 0) AS p
+								FROM orders WHERE ordered_at::date <= '2023-01-01' GROUP BY 1, 2) o) o0) o1
 			  GROUP BY customer_id) x$q$,
 	 NULL, 'hashagg', false, true),
 	(71, 'clv_rfm + bgnbd_fit',
@@ -309,6 +316,46 @@ BEGIN
 	 NULL, NULL, NULL, false, false),
 	(73, 'gamma_gamma_fit over stored clv_rfm rows',
 	 $q$SELECT gamma_gamma_fit(frequency, monetary_value::float8)::text FROM bench.rfm WHERE frequency > 0$q$,
+	 NULL, NULL, NULL, false, false);
+	IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'clv_predictions') THEN
+		RAISE NOTICE 'clv_predictions not installed: prediction rows skipped';
+		RETURN;
+	END IF;
+	-- issue 13: from raw orders to predicted CLV (daily summaries, 12 months,
+	-- 1 % a month, as of 2023-01-01), and each step alone
+	INSERT INTO bench.queries VALUES
+	(74, 'btyd_data over orders (one pass, both fit inputs)',
+	 $q$SELECT concat_ws(' ', btyd_data_customers(d), btyd_data_distinct(d))
+		FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00') AS d FROM orders) x$q$,
+	 NULL, NULL, NULL, false, true),
+	(75, 'orders -> BG/NBD + Gamma-Gamma -> 12-month CLV, every customer (clv_rfm path, one statement)',
+	 $q$WITH s AS MATERIALIZED (
+			SELECT (r).* FROM (SELECT clv_rfm(ordered_at, amount, '2023-01-01 00:00:00+00') AS r
+							   FROM orders GROUP BY customer_id) x WHERE (r).frequency IS NOT NULL),
+		m AS MATERIALIZED (
+			SELECT bgnbd_fit(btyd_data(frequency, recency, t), 'day', '2023-01-01 00:00:00+00') AS pm,
+				   gamma_gamma_fit(btyd_data(frequency, monetary_value), 'day', '2023-01-01 00:00:00+00') AS gm
+			FROM s)
+		SELECT concat_ws(' ', count(*), round(sum(clv_predict(pm, gm, frequency, recency, t, monetary_value, 12, 0.01))::numeric, 4))
+		FROM s, m$q$,
+	 NULL, NULL, NULL, false, false),
+	(76, 'the same, fits from the one-pass btyd_data',
+	 $q$WITH s AS MATERIALIZED (
+			SELECT (r).* FROM (SELECT clv_rfm(ordered_at, amount, '2023-01-01 00:00:00+00') AS r
+							   FROM orders GROUP BY customer_id) x WHERE (r).frequency IS NOT NULL),
+		m AS MATERIALIZED (
+			SELECT bgnbd_fit(d) AS pm, gamma_gamma_fit(d) AS gm
+			FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00') AS d FROM orders) o)
+		SELECT concat_ws(' ', count(*), round(sum(clv_predict(pm, gm, frequency, recency, t, monetary_value, 12, 0.01))::numeric, 4))
+		FROM s, m$q$,
+	 NULL, NULL, NULL, false, false),
+	(77, 'clv_predictions (one query, the same CLVs)',
+	 $q$SELECT concat_ws(' ', count(*), round(sum(clv)::numeric, 4))
+		FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '2023-01-01 00:00:00+00')$q$,
+	 NULL, NULL, NULL, false, false),
+	(78, 'clv_predict over stored clv_rfm rows (12 months)',
+	 $q$SELECT round(sum(clv_predict(pm, gm, frequency, recency, t, monetary_value::float8, 12, 0.01))::numeric, 4)::text
+		FROM bench.rfm, bench.models WHERE frequency IS NOT NULL$q$,
 	 NULL, NULL, NULL, false, false);
 END $$;
 
@@ -324,6 +371,10 @@ BEGIN
 		SELECT (r).frequency::float8 AS frequency, (r).recency, (r).t, (r).monetary_value
 		FROM (SELECT clv_rfm(ordered_at, amount, '2023-01-01 00:00:00+00') AS r
 			  FROM orders GROUP BY customer_id) x;
+		CREATE TABLE bench.models AS
+		SELECT bgnbd_fit(btyd_data(frequency, recency, t), 'day', '2023-01-01 00:00:00+00') AS pm,
+			   gamma_gamma_fit(btyd_data(frequency, monetary_value::float8), 'day', '2023-01-01 00:00:00+00') AS gm
+		FROM bench.rfm;
 	END IF;
 END $$;
 ANALYZE bench.monthly;

@@ -74,3 +74,21 @@ SELECT format('| %s-worker speedup >= 0.9x that of sum(amount) (%s), same result
 			  bench.ok((clv_ser / clv_par) >= 0.9 * (floor_ser / floor_par) AND res_par = res_ser))
 FROM r CROSS JOIN (SELECT leader FROM bench.settings) l
 WHERE ord > 0 AND res_par IS NOT NULL AND ord < 70 ORDER BY ord;
+
+-- the targets of issue 13 (from raw orders to predicted CLV), with each
+-- step's share of the step-by-step path
+SELECT format('| orders -> fitted BG/NBD and Gamma-Gamma -> 12-month CLV <= 10x the scan floor, serial | %s | %sx (%s ms); shares: clv_rfm GROUP BY %s %%, fits %s %%, clv_predict %s %%, rest %s %% | %s |',
+			  p.name, bench.f(p.clv_ser / p.floor_ser, 2), bench.f(p.clv_ser),
+			  bench.f(100 * a.clv_ser / p.clv_ser), bench.f(100 * (b.clv_ser + c.clv_ser) / p.clv_ser),
+			  bench.f(100 * d.clv_ser / p.clv_ser),
+			  bench.f(100 * (p.clv_ser - a.clv_ser - b.clv_ser - c.clv_ser - d.clv_ser) / p.clv_ser),
+			  bench.ok(p.clv_ser / p.floor_ser <= 10))
+FROM r p, r a, r b, r c, r d
+WHERE p.ord IN (75, 76) AND a.ord = 70 AND b.ord = 72 AND c.ord = 73 AND d.ord = 78 ORDER BY p.ord;
+SELECT format('| clv_predictions <= 12x the scan floor, serial, same CLVs as the step-by-step path | %s | %sx (%s ms) | %s |',
+			  p.name, bench.f(p.clv_ser / p.floor_ser, 2), bench.f(p.clv_ser),
+			  bench.ok(p.clv_ser / p.floor_ser <= 12 AND p.res_ser = q.res_ser))
+FROM r p, r q WHERE p.ord = 77 AND q.ord = 75;
+SELECT format('| one-pass btyd_data: the fit inputs of every customer, serial | %s | %sx the scan floor, %sx the time of clv_rfm GROUP BY | - |',
+			  p.name, bench.f(p.clv_ser / p.floor_ser, 2), bench.f(p.clv_ser / a.clv_ser, 2))
+FROM r p, r a WHERE p.ord = 74 AND a.ord = 70;

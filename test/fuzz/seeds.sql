@@ -89,12 +89,17 @@ SELECT 'btyd_data', v::text FROM (
 	SELECT btyd_data((i % 7)::float8, (i % 7) * 3.5, 40::float8) FROM generate_series(1, 50) i
 	UNION ALL SELECT btyd_data((i % 5)::float8, 10 + i % 13 * 1.25) FROM generate_series(1, 40) i WHERE i % 5 > 0
 	UNION ALL SELECT btyd_data(2::float8, 30::float8, 40::float8)
+	-- built from orders: a pair of both inputs with unit and observation end (send version 2)
+	UNION ALL SELECT btyd_data(i % 30, timestamptz '2024-01-01' + (i * 7 % 90) * interval '1 day',
+							   (i % 11) * 2.5 - 3, '2024-06-01 00:00+00', 'week')
+	FROM generate_series(1, 200) i
 ) v(v) WHERE v IS NOT NULL;
 UPDATE fuzz_seeds SET probe = $$
 SELECT $1::text, btyd_data_send($1), btyd_data_customers($1), btyd_data_distinct($1),
-       (SELECT rollup(x)::text FROM (VALUES ($1), ($1)) v(x)),
+       CASE WHEN $1::text NOT LIKE 'btyd_data:AgM%' THEN (SELECT rollup(x)::text FROM (VALUES ($1), ($1)) v(x)) END,
        CASE WHEN $1::text LIKE 'btyd_data:AQE%' THEN (bgnbd_fit($1)).log_likelihood END,
-       CASE WHEN $1::text LIKE 'btyd_data:AQI%' THEN (gamma_gamma_fit($1)).log_likelihood END
+       CASE WHEN $1::text LIKE 'btyd_data:AQI%' THEN (gamma_gamma_fit($1)).log_likelihood END,
+       CASE WHEN $1::text LIKE 'btyd_data:AgM%' THEN (bgnbd_fit($1)).log_likelihood + (gamma_gamma_fit($1)).log_likelihood END
 $$ WHERE typname = 'btyd_data';
 
 SELECT typname, count(*) AS seeds FROM fuzz_seeds GROUP BY 1 ORDER BY 1;

@@ -24,6 +24,9 @@ PARALLEL_EXCEPTIONS=(
 	'clv_holdout_metrics(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text)'
 	'clv_holdout_deciles(anyelement,text,timestamp with time zone,timestamp with time zone,gamma_gamma_model,text)'
 	'clv_holdout_tracking(anyelement,text,timestamp with time zone,timestamp with time zone,text,text)'
+	'clv_predictions(text,timestamp with time zone,integer,double precision,double precision,text,text,double precision)'
+	'clv_prediction_models(text,timestamp with time zone,text,text)'
+	'clv_predictions_sql(text,text,text,text)'
 )
 NO_COMBINE_EXCEPTIONS=()
 

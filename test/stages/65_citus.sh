@@ -229,6 +229,7 @@ aggs=(
 	"clv_agg, text key, date, float8|clv_agg|clv_agg(customer_code, ordered_on, amount_f)"
 	"clv_agg with a horizon|clv_agg|clv_agg(customer_id, ordered_at, amount, interval '90 days')"
 	"repeat_rate|repeat_rate|repeat_rate(customer_id, ordered_at)"
+	"repeat_rate with an amount|repeat_rate|repeat_rate(customer_id, ordered_at, amount)"
 	"retention_rate|retention_rate|retention_rate(customer_id, ordered_at, '2024-01-01 00:00+00')"
 	"clv_summary as text|clv_summary|clv_summary(customer_id, ordered_at, amount)::text"
 	"clv_summary, text key, as text|clv_summary|clv_summary(customer_code, ordered_at, amount)::text"
@@ -290,6 +291,13 @@ clv_check "pareto_nbd_fit over per-customer clv_rfm: split (by customer), equal 
 clv_check "gamma_gamma_fit over per-customer clv_rfm: split (by customer), equal to the local table" \
 	check_query "gamma_gamma_fit over clv_rfm" gamma_gamma_fit "split/gather" \
 	"SELECT gamma_gamma_fit((r).frequency, (r).monetary_value::float8) FROM $rfm WHERE (r).frequency > 0"
+
+# the fit inputs in one pass over the orders (internal state with
+# serialize/deserialize): the same value, as text, and the same fits
+clv_check "btyd_data over orders (one pass): equal to the local table, as text" \
+	check_query "btyd_data over orders" btyd_data "split|gather|pushdown" \
+	"SELECT d::text || ' ' || bgnbd_fit(d)::text || ' ' || gamma_gamma_fit(d)::text
+		FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2025-01-01 00:00+00') AS d FROM {T}) x"
 
 # clv_cohorts runs its query through SPI on the coordinator: Citus returns
 # the rows

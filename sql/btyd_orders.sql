@@ -1,0 +1,131 @@
+--
+-- btyd_orders: btyd_data(customer_id, ordered_at, amount, observation_end
+-- [, time_unit]), the inputs of every fit from raw orders in one pass
+-- (src/btyd_orders.c).
+--
+-- What is checked: every fit of the one-pass value equals, as text (all
+-- digits of every parameter, the log-likelihood, the iterations, the unit
+-- and the observation end), the same fit of the clv_rfm path (clv_rfm
+-- GROUP BY customer, then btyd_data(frequency, recency, t) and
+-- btyd_data(frequency, monetary_value) with the unit and observation end),
+-- on the synthetic shop (refunds and guest orders included), in days and
+-- weeks, serial and parallel; the value's text form is canonical (the same
+-- whatever order the rows come in) and round-trips; the value does not
+-- combine; errors.
+--
+CREATE SCHEMA test_btyd_orders;
+SET search_path = test_btyd_orders, public;
+SET extra_float_digits = 0;
+SET TimeZone = 'UTC';
+CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+\set ECHO none
+\i test/shop/shop.sql
+\set ECHO all
+SELECT count(*) AS shop_tables FROM shop.generate(3000, seed => 11);
+CREATE TABLE o AS SELECT customer_id, ordered_at, amount FROM shop.orders;
+
+-- the clv_rfm path and the one-pass values, in days and weeks
+CREATE TABLE path AS
+SELECT u AS unit, btyd_data(s.frequency, s.recency, s.t) AS purchases,
+	   btyd_data(s.frequency, s.monetary_value) AS spend
+FROM unnest(ARRAY['day', 'week']) u,
+	 LATERAL (SELECT (clv_rfm(ordered_at, amount, '2023-06-30', u)).* FROM o
+			  WHERE customer_id IS NOT NULL GROUP BY customer_id) s
+GROUP BY u;
+CREATE TABLE one_pass AS
+SELECT u AS unit, (SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30', u) FROM o) AS d
+FROM unnest(ARRAY['day', 'week']) u;
+SELECT p.unit,
+	   btyd_data_customers(q.d) = btyd_data_customers(p.purchases) AS customers_same,
+	   btyd_data_distinct(q.d) = btyd_data_distinct(p.purchases) AS distinct_same,
+	   bgnbd_fit(q.d)::text = bgnbd_fit(p.purchases, p.unit, '2023-06-30')::text AS bgnbd_same,
+	   mbgnbd_fit(q.d)::text = mbgnbd_fit(p.purchases, p.unit, '2023-06-30')::text AS mbgnbd_same,
+	   pareto_nbd_fit(q.d)::text = pareto_nbd_fit(p.purchases, p.unit, '2023-06-30')::text AS pareto_nbd_same,
+	   gamma_gamma_fit(q.d)::text = gamma_gamma_fit(p.spend, p.unit, '2023-06-30')::text AS gamma_gamma_same,
+	   (bgnbd_fit(q.d)).time_unit, (gamma_gamma_fit(q.d)).observation_end
+FROM path p JOIN one_pass q USING (unit) ORDER BY p.unit;
+-- the daily form is the default; the unit and end agree with a fit's arguments
+SELECT (SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30') FROM o)::text = d::text AS day_default,
+	   bgnbd_fit(d, 'day', '2023-06-30')::text = bgnbd_fit(d)::text AS same_arguments_ok,
+	   pg_temp.sqlstate_of(format('SELECT bgnbd_fit(%L::btyd_data, %L)', d, 'week')) AS other_unit,
+	   pg_temp.sqlstate_of(format('SELECT bgnbd_fit(%L::btyd_data, NULL, %L)', d, '2023-07-01')) AS other_end
+FROM one_pass WHERE unit = 'day';
+
+-- canonical: rows in another order give the same value, as text
+SELECT (SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30', 'week' ORDER BY ordered_at DESC, amount) FROM o)::text
+	   = d::text AS order_independent
+FROM one_pass WHERE unit = 'week';
+-- the text form round-trips, and its fits are the same
+SELECT d::text::btyd_data::text = d::text AS round_trip,
+	   bgnbd_fit(d::text::btyd_data)::text = bgnbd_fit(d)::text AS fit_after_round_trip
+FROM one_pass;
+-- a parallel plan gives the same value
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT (SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30', 'week') FROM o)::text = d::text AS parallel_same
+FROM one_pass WHERE unit = 'week';
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
+-- a small case by hand (the refund rule of sql/refunds.sql): customers
+-- a (x 2, t_x 9, T 30, m 22.5), b (x 0, T 29), c refunds only (none),
+-- d after observation_end (none): 2 customers, 1 spend customer
+CREATE TABLE small (customer_id text, ordered_at timestamptz, amount numeric);
+INSERT INTO small VALUES ('a', '2024-01-01', 10), ('a', '2024-01-05', 20), ('a', '2024-01-06', -5),
+	('a', '2024-01-10', 30), ('b', '2024-01-02', 5), ('c', '2024-01-03', -5), ('d', '2024-02-05', 9),
+	(NULL, '2024-01-03', 7), ('e', NULL, 3), ('e', '2024-01-04', NULL);
+SELECT btyd_data_customers(d) AS customers, btyd_data_distinct(d) AS distinct_inputs,
+	   d::text = (SELECT btyd_data(s.frequency, s.recency, s.t)::text FROM (VALUES (2, 9, 30), (0, 0, 29)) s(frequency, recency, t)) AS plain_form_differs
+FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2024-01-31') AS d FROM small) x;
+-- no rows: NULL; rows after observation_end only: no customers, no model
+SELECT btyd_data(customer_id, ordered_at, amount, '2024-01-31') IS NULL AS no_rows FROM small WHERE false;
+SELECT btyd_data_customers(btyd_data(customer_id, ordered_at, amount, '2023-01-31')) AS customers,
+	   bgnbd_fit(btyd_data(customer_id, ordered_at, amount, '2023-01-31')) IS NULL AS no_model
+FROM small;
+
+-- calendar days in the session TimeZone (clv_rfm and btyd_data find them
+-- from cached spans of UTC times): across midnights and the changes to and
+-- from daylight saving time, the same as plain SQL's ordered_at::date
+SET TimeZone = 'America/New_York';
+CREATE TABLE tz_orders AS
+SELECT g % 50 AS customer_id, timestamptz '2023-03-01 00:00+00' + g * interval '37 minutes 13 seconds' AS ordered_at,
+	   10.0 AS amount
+FROM generate_series(1, 20000) g;
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE (c.r).frequency = p.x AND (c.r).recency = p.rec AND (c.r).t = p.t) AS same_as_plain_sql
+FROM (SELECT customer_id, clv_rfm(ordered_at, amount, '2023-12-31') AS r FROM tz_orders GROUP BY customer_id) c
+JOIN (SELECT customer_id, count(DISTINCT ordered_at::date) - 1 AS x,
+			 (max(ordered_at::date) - min(ordered_at::date))::float8 AS rec,
+			 ('2023-12-31'::timestamptz::date - min(ordered_at::date))::float8 AS t
+	  FROM tz_orders WHERE ordered_at::date <= '2023-12-31'::timestamptz::date GROUP BY customer_id) p
+  USING (customer_id);
+SELECT bgnbd_fit(o.d)::text = bgnbd_fit(p.d, 'day', '2023-12-31')::text AS same_fit
+FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2023-12-31') AS d FROM tz_orders) o,
+	 (SELECT btyd_data((r).frequency, (r).recency, (r).t) AS d
+	  FROM (SELECT clv_rfm(ordered_at, amount, '2023-12-31') AS r FROM tz_orders GROUP BY customer_id) x) p;
+SET TimeZone = 'UTC';
+
+-- errors
+SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, '2024-01-31', 'month') FROM small$$);
+SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, ordered_at) FROM small$$);
+SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, '2024-01-31', CASE WHEN amount > 9 THEN 'day' ELSE 'week' END) FROM small$$);
+SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, 'infinity') FROM small$$);
+SELECT pg_temp.sqlstate_of($$SELECT rollup(d) FROM one_pass$$);
+SELECT pg_temp.sqlstate_of($$SELECT btyd_data_combine(d, d) FROM one_pass$$);
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_btyd_orders CASCADE;
+DROP SCHEMA shop CASCADE;
+RESET client_min_messages;

@@ -1,0 +1,487 @@
+/*-------------------------------------------------------------------------
+ *
+ * btyd_orders.c
+ *	  btyd_data(customer_id, ordered_at, amount, observation_end
+ *	  [, time_unit]): the inputs of the model fits from raw orders, in one
+ *	  pass over all customers (no GROUP BY), on the per-customer state
+ *	  engine (custtab.h).
+ *
+ * The result is a btyd_data pair (BTYD_KIND_ORDERS, models.h): the
+ * (frequency, recency, T) of every customer, which bgnbd_fit, mbgnbd_fit
+ * and pareto_nbd_fit read, and the (frequency, monetary value) of the
+ * repeat buyers with a positive monetary value, which gamma_gamma_fit
+ * reads, both collapsed into distinct entries with customer counts and
+ * recording the time unit and observation end (every fit passes them on
+ * to its model).  The summaries are clv_rfm's, with the same definitions
+ * (rfm.c: purchase days, refunds, monetary value), computed with the same
+ * arithmetic, so the fits equal those of the clv_rfm path exactly:
+ *	 bgnbd_fit(btyd_data(customer_id, ordered_at, amount, E, u))
+ *	 = bgnbd_fit(btyd_data(frequency, recency, t), u, E) over
+ *	   SELECT (clv_rfm(ordered_at, amount, E, u)).* ... GROUP BY customer_id
+ * (and the same for the other fits; sql/btyd_orders.sql checks it).
+ *
+ * State (internal): one engine table of (customer, day) entries, the
+ * sub-key being the calendar day (DateADT, session TimeZone) of a row on
+ * or before the observation_end day, holding the exact net amount of the
+ * customer's rows of that day and whether one of them is an order (amount
+ * >= 0).  This is all a summary needs: the purchase days are the days with
+ * an order, and monetary_value sums every amount from the first repeat
+ * purchase day on.  Rows arrive in any order; the final function reads the
+ * table in canonical order (by customer, then day) and summarises each
+ * customer.  The state merges exactly (amounts add, order flags OR), so the
+ * aggregate has combine, serialize and deserialize functions and runs in
+ * parallel plans.
+ *
+ * Roll-up.  The result does not roll up (btyd_data_combine refuses pairs):
+ * a customer's summary needs every purchase day of the customer, which a
+ * result no longer holds.  Stored per-period states could roll up (the
+ * (customer, day) entries merge exactly), but their size is that of the
+ * distinct (customer, day) pairs of the orders, so this aggregate keeps its
+ * state internal and is fed the orders of the whole period at once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+#include "clv.h"
+#include "custtab.h"
+#include "models.h"
+#include "money.h"
+#include "stateio.h"
+
+#define ORDERS_USE "btyd_data(customer_id, ordered_at, amount, observation_end)"
+
+/* A (customer, day) entry: the day's net amount, exact, and its orders */
+typedef struct DayEntry
+{
+	int64		keyref;
+	int64		day;			/* sub-key: DateADT */
+	int64		hi;				/* net amount: int128 value, in two halves */
+	uint64		lo;
+	int32		scale;
+	int32		dscale;
+	int32		orders;			/* 1 if a row of the day is an order */
+	int32		unused;
+} DayEntry;
+
+/* What a row adds to its entry */
+typedef struct DayPayload
+{
+	int64		hi;
+	uint64		lo;
+	int32		scale;
+	int32		dscale;
+	int32		orders;
+	int32		unused;
+} DayPayload;
+
+/* Add amount (hi, lo, scale, dscale) and an order flag to an entry */
+static inline void
+DayAdd(DayEntry *e, bool isnew, int64 hi, uint64 lo, int32 scale, int32 dscale, int32 orders)
+{
+	ClvMoney	acc;
+	ClvMoney	x;
+
+	x.value = clv_int128_join(hi, lo);
+	x.scale = scale;
+	x.dscale = dscale;
+	if (isnew)
+		acc = x;
+	else
+	{
+		acc.value = clv_int128_join(e->hi, e->lo);
+		acc.scale = e->scale;
+		acc.dscale = e->dscale;
+		clv_money_add(&acc, &x);
+	}
+	e->hi = clv_int128_hi(acc.value);
+	e->lo = clv_int128_lo(acc.value);
+	e->scale = acc.scale;
+	e->dscale = acc.dscale;
+	e->orders |= orders;
+}
+
+static void
+DayMerge(void *dst, const void *src)
+{
+	const DayEntry *s = (const DayEntry *) src;
+
+	DayAdd((DayEntry *) dst, false, s->hi, s->lo, s->scale, s->dscale, s->orders);
+}
+
+static const ClvEntrySpec day_spec = {
+	.typname = "btyd_data",
+	.memname = "btyd_data",
+	.entrysize = sizeof(DayEntry),
+	.subkeyed = true,
+	.init = NULL,
+	.merge = DayMerge,
+};
+
+StaticAssertDecl(sizeof(DayEntry) % 8 == 0, "entries are a multiple of 8 bytes");
+
+/* The aggregate state */
+typedef struct OrdersState
+{
+	ClvCustTab	days;
+	Size		memory;			/* bytes of the table */
+	TimestampTz obs_end;		/* observation_end as given */
+	int32		obs_day;		/* its calendar day */
+	int32		unit_days;		/* 1 or 7 */
+	ClvTimeUnit unit;
+} OrdersState;
+
+static void
+ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
+{
+	const DayPayload *p = (const DayPayload *) payload;
+
+	DayAdd((DayEntry *) entry, isnew, p->hi, p->lo, p->scale, p->dscale, p->orders);
+}
+
+/* A new empty state in the aggregate context */
+static OrdersState *
+OrdersNew(MemoryContext aggcontext, TimestampTz obs_end, int32 obs_day, int32 unit_days)
+{
+	OrdersState *s = MemoryContextAllocZero(aggcontext, sizeof(OrdersState));
+
+	s->obs_end = obs_end;
+	s->obs_day = obs_day;
+	s->unit_days = unit_days;
+	s->unit = (unit_days == 7) ? CLV_UNIT_WEEK : CLV_UNIT_DAY;
+	clv_tab_init(&s->days, &day_spec, aggcontext, CLV_KEY_NONE, 0, &s->memory);
+	clv_tab_batch_init(&s->days, sizeof(DayPayload), ApplyRow, s);
+	return s;
+}
+
+/* Check that observation_end and the unit agree with the state's */
+static void
+OrdersCheckSame(const OrdersState *s, TimestampTz obs_end, int32 unit_days)
+{
+	if (s->obs_end != obs_end)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("observation_end must be the same for all rows of btyd_data")));
+	if (s->unit_days != unit_days)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time_unit must be the same for all rows of btyd_data")));
+}
+
+/*
+ * Transition: btyd_data_accum(state, customer_id, ordered_at,
+ * amount, observation_end [, time_unit]).  Rows with a NULL argument are
+ * skipped; rows after the observation_end day are not kept.
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_data_accum_orders);
+Datum
+clv_btyd_data_accum_orders(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_accum", ORDERS_USE);
+	ClvArgTypes *types = clv_arg_types(fcinfo, 1, 2, 3);
+	OrdersState *s = PG_ARGISNULL(0) ? NULL : (OrdersState *) PG_GETARG_POINTER(0);
+	int			nargs = PG_NARGS();
+	TimestampTz obs_end;
+	int32		unit_days;
+	int32		day;
+	ClvMoney	amount;
+	ClvKey		key;
+	DayPayload *p;
+	int			i;
+
+	for (i = 1; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+		{
+			if (s == NULL)
+				PG_RETURN_NULL();
+			PG_RETURN_POINTER(s);
+		}
+
+	obs_end = PG_GETARG_TIMESTAMPTZ(4);
+	unit_days = (nargs > 5) ?
+		clv_rfm_unit_days_cached(&types->extra, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(5)) : 1;
+	if (s == NULL)
+		s = OrdersNew(aggcontext, obs_end,
+					  clv_rfm_obs_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt, obs_end),
+					  unit_days);
+	else
+		OrdersCheckSame(s, obs_end, unit_days);
+
+	day = clv_rfm_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt,
+							 PG_GETARG_DATUM(2), types->timetype);
+	clv_money_from_datum(PG_GETARG_DATUM(3), types->amountkind, &amount);
+	if (day > s->obs_day)
+		PG_RETURN_POINTER(s);
+
+	clv_key_from_datum(PG_GETARG_DATUM(1), types->keytype, types->keykind, &key);
+	if (unlikely(s->days.kind != types->keykind))
+		clv_tab_set_kind(&s->days, types->keykind, false);
+	p = clv_tab_push(&s->days, &key, day);
+	p->hi = clv_int128_hi(amount.value);
+	p->lo = clv_int128_lo(amount.value);
+	p->scale = amount.scale;
+	p->dscale = amount.dscale;
+	p->orders = clv_money_sign(&amount) >= 0;
+	clv_tab_pushed(&s->days);
+	PG_RETURN_POINTER(s);
+}
+
+/* The entries of a state's table in canonical order, as a flat table */
+static void
+OrdersFlat(OrdersState *s, ClvFlatTab *f)
+{
+	uint32		n;
+	uint64		arenalen;
+	char	   *entries;
+	char	   *arena;
+
+	if (s->days.kind == CLV_KEY_NONE)
+	{
+		n = 0;
+		arenalen = 0;
+	}
+	else
+		clv_tab_flat_sizes(&s->days, &n, &arenalen);
+	entries = palloc_extended(Max((Size) n * sizeof(DayEntry), 1), MCXT_ALLOC_HUGE);
+	arena = palloc_extended(Max(arenalen, 1), MCXT_ALLOC_HUGE);
+	if (n > 0)
+		clv_tab_flatten(&s->days, entries, arena);
+	clv_flat_init(f, &day_spec, s->days.kind, n, entries, arena, arenalen);
+}
+
+/* Combine: merge state b into a */
+PG_FUNCTION_INFO_V1(clv_btyd_data_combine_orders);
+Datum
+clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = clv_agg_context(fcinfo, "btyd_data_combine", ORDERS_USE);
+	OrdersState *a = PG_ARGISNULL(0) ? NULL : (OrdersState *) PG_GETARG_POINTER(0);
+	OrdersState *b = PG_ARGISNULL(1) ? NULL : (OrdersState *) PG_GETARG_POINTER(1);
+	ClvFlatTab	f;
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = OrdersNew(aggcontext, b->obs_end, b->obs_day, b->unit_days);
+	else
+		OrdersCheckSame(a, b->obs_end, b->unit_days);
+	if (b->days.kind != CLV_KEY_NONE)
+	{
+		clv_tab_set_kind(&a->days, b->days.kind, true);
+		OrdersFlat(b, &f);
+		clv_tab_merge_flat(&a->days, &f);
+		pfree(f.entries);
+		pfree(f.arena);
+	}
+	PG_RETURN_POINTER(a);
+}
+
+static void
+SendFields(StringInfo buf, const void *entry, void *arg)
+{
+	const DayEntry *e = (const DayEntry *) entry;
+
+	pq_sendint64(buf, e->hi);
+	pq_sendint64(buf, (int64) e->lo);
+	pq_sendint32(buf, e->scale);
+	pq_sendint32(buf, e->dscale);
+	pq_sendbyte(buf, (uint8) e->orders);
+}
+
+static void
+RecvFields(StringInfo buf, void *entry, void *arg)
+{
+	DayEntry   *e = (DayEntry *) entry;
+
+	clv_recv_need(buf, 25, "btyd_data");
+	e->hi = pq_getmsgint64(buf);
+	e->lo = (uint64) pq_getmsgint64(buf);
+	e->scale = pq_getmsgint(buf, 4);
+	e->dscale = pq_getmsgint(buf, 4);
+	e->orders = pq_getmsgbyte(buf);
+	if (e->scale < 0 || e->scale > CLV_MAX_SCALE || e->dscale < 0 ||
+		e->dscale > NUMERIC_MAX_DISPLAY_SCALE || e->orders > 1)
+		clv_bad_external("btyd_data", "Invalid day entry.");
+}
+
+/*
+ * Serialize (parallel plans): int64 observation_end, int32 its day,
+ * int32 unit days, uint8 key kind, int32 n, then the entries (engine
+ * binary form)
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_data_serialize);
+Datum
+clv_btyd_data_serialize(PG_FUNCTION_ARGS)
+{
+	OrdersState *s = (OrdersState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	ClvFlatTab	f;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "btyd_data_serialize called in non-aggregate context");
+	OrdersFlat(s, &f);
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, s->obs_end);
+	pq_sendint32(&buf, s->obs_day);
+	pq_sendint32(&buf, s->unit_days);
+	pq_sendbyte(&buf, (uint8) s->days.kind);
+	pq_sendint32(&buf, f.nentries);
+	clv_flat_send(&buf, &f, SendFields, NULL);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Deserialize (see clv_btyd_data_serialize) */
+PG_FUNCTION_INFO_V1(clv_btyd_data_deserialize);
+Datum
+clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcontext;
+	StringInfoData buf;
+	OrdersState *s;
+	TimestampTz obs_end;
+	int32		obs_day;
+	int32		unit_days;
+	int			kind;
+	uint32		n;
+	ClvFlatTab	f;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "btyd_data_deserialize called in non-aggregate context");
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	clv_recv_need(&buf, 21, "btyd_data");
+	obs_end = pq_getmsgint64(&buf);
+	obs_day = pq_getmsgint(&buf, 4);
+	unit_days = pq_getmsgint(&buf, 4);
+	kind = pq_getmsgbyte(&buf);
+	n = pq_getmsgint(&buf, 4);
+	if ((unit_days != 1 && unit_days != 7) || kind > CLV_KEY_TEXT ||
+		(kind == CLV_KEY_NONE && n != 0) || TIMESTAMP_NOT_FINITE(obs_end))
+		elog(ERROR, "invalid btyd_data aggregate state");
+	s = OrdersNew(aggcontext, obs_end, obs_day, unit_days);
+	if (kind != CLV_KEY_NONE)
+	{
+		clv_flat_recv(&buf, &day_spec, (ClvKeyKind) kind, n, RecvFields, NULL, &f);
+		clv_tab_set_kind(&s->days, (ClvKeyKind) kind, true);
+		clv_tab_merge_flat(&s->days, &f);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * Final: summarise each customer (rfm.c's definitions) and collect the
+ * pair of fit inputs.  NULL when there were no rows.
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_data_final_orders);
+Datum
+clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
+{
+	OrdersState *s;
+	ClvFlatTab	f;
+	BtydData   *rfm;
+	BtydData   *spend;
+	BtydData   *result;
+	uint32		i,
+				j;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (OrdersState *) PG_GETARG_POINTER(0);
+	rfm = clv_btyd_data_new(BTYD_KIND_RFM, s->unit, true, s->obs_end);
+	spend = clv_btyd_data_new(BTYD_KIND_SPEND, s->unit, true, s->obs_end);
+	OrdersFlat(s, &f);
+
+	/* the entries of one customer are adjacent, by day */
+	for (i = 0; i < f.nentries; i = j)
+	{
+		const DayEntry *e = (const DayEntry *) CLV_FLAT_ENTRY(&f, i);
+		int64		keyref = e->keyref;
+		int64		first = 0,
+					second = 0,
+					last = 0;
+		bool		found = false;
+		int64		frequency = 0;
+		int32		dscale = 0;
+		ClvMoney	repeat = {0};
+		double		v[3];
+		uint32		k;
+
+		CHECK_FOR_INTERRUPTS();
+		for (j = i; j < f.nentries; j++)
+		{
+			e = (const DayEntry *) CLV_FLAT_ENTRY(&f, j);
+			if (e->keyref != keyref)
+				break;
+			if (e->dscale > dscale)
+				dscale = e->dscale;
+			if (!e->orders)
+				continue;		/* refunds only: not a purchase day */
+			if (!found)
+			{
+				first = last = e->day;
+				found = true;
+			}
+			else
+			{
+				if (frequency == 0)
+					second = e->day;
+				frequency++;
+				last = e->day;
+			}
+		}
+		if (!found)
+			continue;			/* refunds only: not a customer */
+
+		v[0] = (double) frequency;
+		v[1] = (double) (last - first) / s->unit_days;
+		v[2] = (double) (s->obs_day - first) / s->unit_days;
+		rfm = clv_btyd_data_add(rfm, v, 1);
+		if (frequency == 0)
+			continue;
+
+		/* repeat spend: every amount from the first repeat purchase day on */
+		for (k = i; k < j; k++)
+		{
+			const DayEntry *d = (const DayEntry *) CLV_FLAT_ENTRY(&f, k);
+			ClvMoney	m;
+
+			if (d->day < second)
+				continue;
+			m.value = clv_int128_join(d->hi, d->lo);
+			m.scale = d->scale;
+			m.dscale = d->dscale;
+			clv_money_add(&repeat, &m);
+		}
+		if (clv_money_sign(&repeat) < 0)
+			repeat.value = 0;
+		repeat.dscale = dscale;
+		/* clv_rfm's numeric monetary value, read as double precision */
+		v[1] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+												  clv_money_div_count(&repeat, frequency)));
+		if (v[1] > 0)
+		{
+			v[2] = 0.0;
+			spend = clv_btyd_data_add(spend, v, 1);
+		}
+	}
+	result = clv_btyd_data_pair(rfm, spend);
+	pfree(f.entries);
+	pfree(f.arena);
+	pfree(rfm);
+	pfree(spend);
+	PG_RETURN_POINTER(result);
+}
