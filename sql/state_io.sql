@@ -158,21 +158,42 @@ SELECT rollup(s ORDER BY k)::text = (SELECT clv_summary(customer_id, ordered_at,
 FROM (SELECT 1 AS k, clv_summary(customer_id, ordered_at, amount) AS s FROM o WHERE false
 	  UNION ALL SELECT 2, clv_summary(customer_id, ordered_at, amount) FROM o) x;
 
--- clv_horizon_state: same CLV over the horizon (the state keeps the rows
--- in arrival order, so the values are compared through the final function)
+-- clv_horizon_state: the same CLV over the horizon, and the same value,
+-- byte for byte (its text form is canonical: customers sorted by key, the
+-- kept rows by key and time, rows past a window end dropped)
 CREATE TABLE horizon_parts AS
 SELECT s.split, s.part, horizon_state(o.customer_id, o.ordered_at, o.amount, interval '30 days') AS hi,
 	   horizon_state(o.customer_text, o.ordered_at, o.amount, interval '1 mon') AS ht
 FROM splits s JOIN o USING (id) GROUP BY 1, 2;
+CREATE TABLE horizon_whole AS
+SELECT horizon_state(customer_id, ordered_at, amount, interval '30 days') AS hi,
+	   horizon_state(customer_text, ordered_at, amount, interval '1 mon') AS ht
+FROM o;
 SELECT p.split, count(*) AS orders,
 	   bool_and(clv_horizon_final(p.hi) = (SELECT clv_agg(customer_id, ordered_at, amount, interval '30 days') FROM o)) AS int_keys_equal,
 	   bool_and(clv_horizon_final(p.ht) = (SELECT clv_agg(customer_text, ordered_at, amount, interval '1 mon') FROM o)) AS text_keys_equal,
-	   bool_and(clv_horizon_final(p.hi) IS NOT NULL) AS not_null
+	   bool_and(clv_horizon_final(p.hi) IS NOT NULL) AS not_null,
+	   bool_and(p.hi::text = w.hi::text) AS int_keys_same_text,
+	   bool_and(p.ht::text = w.ht::text) AS text_keys_same_text
 FROM (SELECT hp.split, pm.perm,
 			 horizon_rollup(hp.hi ORDER BY array_position(pm.perm, hp.part)) AS hi,
 			 horizon_rollup(hp.ht ORDER BY array_position(pm.perm, hp.part)) AS ht
-	  FROM horizon_parts hp CROSS JOIN perms pm GROUP BY 1, 2) p
+	  FROM horizon_parts hp CROSS JOIN perms pm GROUP BY 1, 2) p, horizon_whole w
 GROUP BY 1 ORDER BY 1;
+-- as a tree: (1 + 2) + 3 and 1 + (2 + 3), each subtotal stored first; and
+-- merging an empty state changes nothing, in either position
+SELECT split,
+	   (SELECT horizon_rollup(x)::text FROM (SELECT horizon_rollup(hi) AS x FROM horizon_parts hp WHERE hp.split = s.split AND part < 3
+											UNION ALL SELECT hi FROM horizon_parts hp WHERE hp.split = s.split AND part = 3) t)
+	   = (SELECT hi::text FROM horizon_whole) AS left_tree_equal,
+	   (SELECT horizon_rollup(x)::text FROM (SELECT ht AS x FROM horizon_parts hp WHERE hp.split = s.split AND part = 1
+											UNION ALL SELECT horizon_rollup(ht) FROM horizon_parts hp WHERE hp.split = s.split AND part > 1) t)
+	   = (SELECT ht::text FROM horizon_whole) AS right_tree_equal
+FROM (SELECT DISTINCT split FROM splits) s ORDER BY 1;
+SELECT horizon_rollup(s ORDER BY k)::text = (SELECT hi::text FROM horizon_whole) AS empty_first,
+	   horizon_rollup(s ORDER BY -k)::text = (SELECT hi::text FROM horizon_whole) AS empty_last
+FROM (SELECT 1 AS k, horizon_state(customer_id, ordered_at, amount, interval '30 days') AS s FROM o WHERE amount IS NULL
+	  UNION ALL SELECT 2, hi FROM horizon_whole) x;
 
 -- clv_cohort_state: the same cohort table, and the same value, byte for
 -- byte (its text form is canonical, whatever the merge order)
@@ -211,6 +232,42 @@ SELECT rollup(s ORDER BY k)::text = (SELECT ci::text FROM cohort_whole) AS empty
 	   rollup(s ORDER BY -k)::text = (SELECT ci::text FROM cohort_whole) AS empty_last
 FROM (SELECT 1 AS k, clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC') AS s FROM o WHERE amount IS NULL
 	  UNION ALL SELECT 2, ci FROM cohort_whole) x;
+
+-- the same rows fed in different orders (by id, reversed, shuffled by a
+-- hash, by time descending) give the same value, byte for byte, for every
+-- state type
+SELECT ord,
+	   clv_summary(customer_id, ordered_at, amount ORDER BY k)::text
+	   = (SELECT clv_summary(customer_id, ordered_at, amount)::text FROM o) AS summary_same_text,
+	   clv_summary(customer_text, ordered_at, amount ORDER BY k)::text
+	   = (SELECT clv_summary(customer_text, ordered_at, amount)::text FROM o) AS summary_text_keys_same_text,
+	   horizon_state(customer_id, ordered_at, amount, interval '30 days' ORDER BY k)::text
+	   = (SELECT hi::text FROM horizon_whole) AS horizon_same_text,
+	   horizon_state(customer_text, ordered_at, amount, interval '1 mon' ORDER BY k)::text
+	   = (SELECT ht::text FROM horizon_whole) AS horizon_text_keys_same_text,
+	   clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC' ORDER BY k)::text
+	   = (SELECT ci::text FROM cohort_whole) AS cohort_same_text,
+	   clv_cohort_state(customer_text, ordered_at, amount, 'week', 'Europe/Paris' ORDER BY k)::text
+	   = (SELECT ct::text FROM cohort_whole) AS cohort_text_keys_same_text
+FROM (SELECT 'by id' AS ord, to_char(id, 'FM000000') AS k, o.* FROM o
+	  UNION ALL SELECT 'reversed', to_char(100000 - id, 'FM000000'), o.* FROM o
+	  UNION ALL SELECT 'shuffled', md5(id::text), o.* FROM o
+	  UNION ALL SELECT 'by time descending', coalesce(to_char(extract(epoch FROM '2030-01-01'::timestamptz - ordered_at), 'FM0000000000'), ''), o.* FROM o) x
+GROUP BY 1 ORDER BY 1;
+-- likewise for small states (7 customers, about 50 rows: the states stay
+-- flat values while the aggregate updates them)
+SELECT ord, count(*) AS rows,
+	   clv_summary(customer_id, ordered_at, amount ORDER BY k)::text
+	   = (SELECT clv_summary(customer_id, ordered_at, amount)::text FROM o WHERE customer_id < 7) AS summary_same_text,
+	   horizon_state(customer_text, ordered_at, amount, interval '1 mon' ORDER BY k)::text
+	   = (SELECT horizon_state(customer_text, ordered_at, amount, interval '1 mon')::text FROM o WHERE customer_id < 7) AS horizon_same_text,
+	   clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC' ORDER BY k)::text
+	   = (SELECT clv_cohort_state(customer_id, ordered_at, amount, 'month', 'UTC')::text FROM o WHERE customer_id < 7) AS cohort_same_text
+FROM (SELECT 'by id' AS ord, to_char(id, 'FM000000') AS k, o.* FROM o
+	  UNION ALL SELECT 'reversed', to_char(100000 - id, 'FM000000'), o.* FROM o
+	  UNION ALL SELECT 'shuffled', md5(id::text), o.* FROM o) x
+WHERE customer_id < 7
+GROUP BY 1 ORDER BY 1;
 
 -- the merged states round-trip as well
 SELECT split, text_round_trip('', si::text) AS summary, text_round_trip('', st::text) AS summary_text_keys,

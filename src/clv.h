@@ -32,7 +32,6 @@
 #include "ordertime.h"
 #include "stateio.h"
 #include "custtab.h"
-#include "keydict.h"
 
 /* ----------------------------------------------------------------
  * GUCs (registered in clv.c)

@@ -277,13 +277,7 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_in);
 Datum
 clv_cohort_state_in(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
-	Datum		result;
-
-	clv_text_decode(COHORT_TYPNAME, PG_GETARG_CSTRING(0), &buf);
-	result = clv_cohort_recv(&buf);
-	clv_recv_finish(&buf, COHORT_TYPNAME);
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_in(COHORT_TYPNAME, PG_GETARG_CSTRING(0), clv_cohort_recv));
 }
 
 /* Text output */
@@ -291,7 +285,7 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_out);
 Datum
 clv_cohort_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(clv_text_encode(COHORT_TYPNAME, CohortSend(PG_GETARG_DATUM(0))));
+	PG_RETURN_CSTRING(clv_state_out(COHORT_TYPNAME, PG_GETARG_DATUM(0), CohortSend));
 }
 
 /* Binary input */
@@ -299,11 +293,7 @@ PG_FUNCTION_INFO_V1(clv_cohort_state_recv);
 Datum
 clv_cohort_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	Datum		result = clv_cohort_recv(buf);
-
-	clv_recv_finish(buf, COHORT_TYPNAME);
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_recv(COHORT_TYPNAME, (StringInfo) PG_GETARG_POINTER(0), clv_cohort_recv));
 }
 
 /* Binary output */

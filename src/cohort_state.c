@@ -228,15 +228,12 @@ FlatSize(uint32 tzlen, uint64 n, uint64 arenalen)
 }
 
 /* Fail when a flat value would exceed the size of one datum */
-static void
+static inline void
 CheckFlatSize(Size sz, uint64 n)
 {
-	if (sz > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("clv_cohort_state of " UINT64_FORMAT " customer-periods is too large to store as one value", n),
-				 errdetail("A stored value is limited to 1 GB."),
-				 errhint("Build cohort states per segment of customers and read their tables separately.")));
+	if (unlikely(sz > MaxAllocSize))
+		clv_flat_too_large(psprintf("clv_cohort_state of " UINT64_FORMAT " customer-periods", n),
+						   "Build cohort states per segment of customers and read their tables separately.");
 }
 
 /*
@@ -337,8 +334,7 @@ FlatFromDatum(Datum d)
 	buf.len = VARSIZE(v) - VARHDRSZ;
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	result = clv_cohort_recv(&buf);
-	clv_recv_finish(&buf, COHORT_TYPNAME);
+	result = clv_state_recv(COHORT_TYPNAME, &buf, clv_cohort_recv);
 	return (CohortFlat *) DatumGetPointer(result);
 }
 

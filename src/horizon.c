@@ -443,29 +443,19 @@ PG_FUNCTION_INFO_V1(clv_horizon_state_recv);
 Datum
 clv_horizon_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	Datum		result = HorizonRecv(buf);
-
-	clv_recv_finish(buf, HORIZON_TYPNAME);
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_recv(HORIZON_TYPNAME, (StringInfo) PG_GETARG_POINTER(0), HorizonRecv));
 }
 
 PG_FUNCTION_INFO_V1(clv_horizon_state_out);
 Datum
 clv_horizon_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(clv_text_encode(HORIZON_TYPNAME, HorizonSend(PG_GETARG_DATUM(0))));
+	PG_RETURN_CSTRING(clv_state_out(HORIZON_TYPNAME, PG_GETARG_DATUM(0), HorizonSend));
 }
 
 PG_FUNCTION_INFO_V1(clv_horizon_state_in);
 Datum
 clv_horizon_state_in(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
-	Datum		result;
-
-	clv_text_decode(HORIZON_TYPNAME, PG_GETARG_CSTRING(0), &buf);
-	result = HorizonRecv(&buf);
-	clv_recv_finish(&buf, HORIZON_TYPNAME);
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_in(HORIZON_TYPNAME, PG_GETARG_CSTRING(0), HorizonRecv));
 }

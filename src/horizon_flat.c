@@ -23,11 +23,8 @@
 void
 clv_horizon_check_flat_size(Size sz)
 {
-	if (sz > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("clv_horizon_state is too large to store as one value"),
-				 errhint("Use a shorter horizon or group the input.")));
+	if (unlikely(sz > MaxAllocSize))
+		clv_flat_too_large(HORIZON_TYPNAME, "Use a shorter horizon or group the input.");
 }
 
 /* Validate a flat value of either version */

@@ -106,6 +106,43 @@ clv_bad_external(const char *typname, const char *detail)
 			 errdetail("%s", detail)));
 }
 
+Datum
+clv_state_in(const char *typname, const char *str, ClvStateRecvFn recv)
+{
+	StringInfoData buf;
+	Datum		result;
+
+	clv_text_decode(typname, str, &buf);
+	result = recv(&buf);
+	clv_recv_finish(&buf, typname);
+	return result;
+}
+
+char *
+clv_state_out(const char *typname, Datum state, ClvStateSendFn send)
+{
+	return clv_text_encode(typname, send(state));
+}
+
+Datum
+clv_state_recv(const char *typname, StringInfo buf, ClvStateRecvFn recv)
+{
+	Datum		result = recv(buf);
+
+	clv_recv_finish(buf, typname);
+	return result;
+}
+
+void
+clv_flat_too_large(const char *what, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s is too large to store as one value", what),
+			 errdetail("A stored value is limited to 1 GB."),
+			 errhint("%s", hint)));
+}
+
 void
 clv_send_int128(StringInfo buf, int128 v)
 {

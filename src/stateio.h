@@ -57,6 +57,29 @@ extern void clv_recv_finish(StringInfo buf, const char *typname);
  */
 pg_noreturn extern void clv_bad_external(const char *typname, const char *detail);
 
+/*
+ * The four I/O functions of a state type, given its receive routine (which
+ * reads one value from a buffer and returns it; the whole message must be
+ * consumed) and its send routine (the binary form of a datum):
+ *	clv_state_in	text input: decode "<typname>:<base64>", receive
+ *	clv_state_out	text output: "<typname>:" and base64 of the binary form
+ *	clv_state_recv	binary input: receive, the message must end there
+ * (binary output is the send routine itself).
+ */
+typedef Datum (*ClvStateRecvFn) (StringInfo buf);
+typedef bytea *(*ClvStateSendFn) (Datum state);
+
+extern Datum clv_state_in(const char *typname, const char *str, ClvStateRecvFn recv);
+extern char *clv_state_out(const char *typname, Datum state, ClvStateSendFn send);
+extern Datum clv_state_recv(const char *typname, StringInfo buf, ClvStateRecvFn recv);
+
+/*
+ * Report (54000) that a flat value would exceed the size of one datum
+ * (MaxAllocSize); "what" names the value ("clv_summary of 5 customers"),
+ * "hint" is a full sentence
+ */
+pg_noreturn extern void clv_flat_too_large(const char *what, const char *hint);
+
 /* An int128 as two int64 (high half first), network byte order */
 extern void clv_send_int128(StringInfo buf, int128 v);
 extern int128 clv_recv_int128(StringInfo buf);

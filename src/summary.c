@@ -170,15 +170,12 @@ clv_summary_cutoff_mismatch(void)
  */
 
 /* Fail when a flat value would exceed the size of one datum */
-static void
+static inline void
 CheckFlatSize(Size sz, uint64 n)
 {
-	if (sz > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("clv_summary of " UINT64_FORMAT " customers is too large to store as one value", n),
-				 errdetail("A stored value is limited to 1 GB."),
-				 errhint("Store summaries per day or per segment and roll them up when reading.")));
+	if (unlikely(sz > MaxAllocSize))
+		clv_flat_too_large(psprintf("clv_summary of " UINT64_FORMAT " customers", n),
+						   "Store summaries per day or per segment and roll them up when reading.");
 }
 
 static inline Size
@@ -690,29 +687,19 @@ PG_FUNCTION_INFO_V1(clv_summary_recv);
 Datum
 clv_summary_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	Datum		result = SummaryRecv(buf);
-
-	clv_recv_finish(buf, "clv_summary");
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_recv("clv_summary", (StringInfo) PG_GETARG_POINTER(0), SummaryRecv));
 }
 
 PG_FUNCTION_INFO_V1(clv_summary_out);
 Datum
 clv_summary_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(clv_text_encode("clv_summary", SummarySend(PG_GETARG_DATUM(0))));
+	PG_RETURN_CSTRING(clv_state_out("clv_summary", PG_GETARG_DATUM(0), SummarySend));
 }
 
 PG_FUNCTION_INFO_V1(clv_summary_in);
 Datum
 clv_summary_in(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
-	Datum		result;
-
-	clv_text_decode("clv_summary", PG_GETARG_CSTRING(0), &buf);
-	result = SummaryRecv(&buf);
-	clv_recv_finish(&buf, "clv_summary");
-	PG_RETURN_DATUM(result);
+	PG_RETURN_DATUM(clv_state_in("clv_summary", PG_GETARG_CSTRING(0), SummaryRecv));
 }

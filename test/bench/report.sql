@@ -65,9 +65,9 @@ SELECT format('| <= 5x the scan floor and >= 4x faster than the best plain SQL, 
 			  bench.ok(clv_ser / floor_ser <= 5 AND plain_ser / clv_ser >= 4))
 FROM r WHERE ord = 60;
 SELECT format('| 1M small groups: <= 2x count(DISTINCT)''s time, serial | %s | %sx (%s ms / %s ms) | %s |',
-			  name, bench.f(clv_ser / distinct_ser, 2), bench.f(clv_ser), bench.f(distinct_ser),
-			  bench.ok(clv_ser / distinct_ser <= 2))
-FROM r, g WHERE ord IN (81, 82, 83) ORDER BY ord;
+			  name, bench.f(clv_ser / d, 2), bench.f(clv_ser), bench.f(d), bench.ok(clv_ser / d <= 2))
+FROM (SELECT r.*, coalesce(r.di_ser, g.distinct_ser) AS d FROM r, g) x
+WHERE ord IN (81, 82, 83) ORDER BY ord;
 SELECT format('| %s-worker speedup >= 0.9x that of sum(amount) (%s), same result | %s | %s vs %s | %s |',
 			  workers, CASE WHEN leader THEN 'leader participating' ELSE 'leader not participating' END,
 			  name, bench.f(clv_ser / clv_par, 2), bench.f(floor_ser / floor_par, 2),

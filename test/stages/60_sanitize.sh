@@ -91,10 +91,14 @@ vg_run() {
 	[ ${#failed[@]} -eq 0 ] || { echo "failed under valgrind: ${failed[*]}"; return 1; }
 }
 vg_reports() {
-	# print each valgrind error block whose stack reaches clv's code
-	awk '/^==[0-9]+== [A-Z]/ { if (blk ~ /clv\.so|\((summary|horizon|cohort|common|keydict|clv|rfm|bgnbd|pareto_nbd|gamma_gamma|optim|btyd_data|predict)\.c:/) { print blk; bad = 1 } blk = "" }
+	# print each valgrind error block whose stack reaches clv's code (a
+	# frame in clv.so, or in one of the files of src/)
+	local files
+	files=$(cd src && ls *.c | sed 's/\.c$//' | paste -sd'|')
+	CLV_VG_RE="clv\\.so|\\((${files})\\.c:" \
+	awk '/^==[0-9]+== [A-Z]/ { if (blk ~ ENVIRON["CLV_VG_RE"]) { print blk; bad = 1 } blk = "" }
 		{ blk = blk $0 "\n" }
-		END { if (blk ~ /clv\.so|\((summary|horizon|cohort|common|keydict|clv|rfm|bgnbd|pareto_nbd|gamma_gamma|optim|btyd_data|predict)\.c:/) { print blk; bad = 1 } exit bad }' \
+		END { if (blk ~ ENVIRON["CLV_VG_RE"]) { print blk; bad = 1 } exit bad }' \
 		"$CLV_TMP"/valgrind/vg.*.log | head -n 200
 }
 if clv_check "start the server under valgrind memcheck" vg_start; then
