@@ -32,6 +32,12 @@
  * aggregate has combine, serialize and deserialize functions and runs in
  * parallel plans.
  *
+ * Per-customer rows.  btyd_summaries (the same state and transition,
+ * another final function) writes every customer's summary, not collapsed,
+ * into a bytea that btyd_summary_rows returns as one row per customer:
+ * clv_predictions' rows from the same pass, without a GROUP BY.  Both final
+ * functions summarise a customer with OrdersSummarise.
+ *
  * Roll-up.  The result does not roll up (btyd_data_combine refuses pairs):
  * a customer's summary needs every purchase day of the customer, which a
  * result no longer holds.  Stored per-period states could roll up (the
