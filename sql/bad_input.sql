@@ -166,7 +166,8 @@ INSERT INTO samples VALUES
 	('numeric[]', 'spend_amounts', $$ARRAY[90.0]$$),
 	-- predictions (45_predictions.sql)
 	('text', 'model', $$'bgnbd'$$),
-	('text', 'result', $$'customers'$$);
+	('text', 'result', $$'customers'$$),
+	('bytea', 'summaries', $$(SELECT btyd_summaries(c, t, a, '2024-06-01 00:00+00'::timestamptz, 'day') FROM (VALUES ('1', timestamptz '2024-01-01', 10.00), ('1', '2024-03-01', 5.5), ('2', '2024-02-01', 7.5)) v(c, t, a))$$);
 INSERT INTO samples VALUES
 	('text', 'orders_query', $$'SELECT 1, timestamptz ''2024-01-01'', 10.0, ''search'''$$, 'clv_acquisition');
 -- evaluation (45_evaluation.sql): a purchase model (any of three types:
@@ -496,6 +497,17 @@ FROM valid;
 
 -- wrong versions and flags, huge counts and lengths
 INSERT INTO cases (section, query, expect) VALUES
+	-- btyd_summary_rows: a value written by hand (E = day 10, unit 1; customer
+	-- 'a', frequency 1, purchase days 2 and 5, repeat spend 10.50 at scale 2:
+	-- recency 3, t 8, monetary value 10.50), then damaged ones
+	('6 bytea btyd_summaries', $$SELECT concat_ws(' ', customer_id, frequency, recency, t, monetary_value) FROM btyd_summary_rows('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea)$$, '=a 1 3 8 10.50'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows('\x00'::bytea)$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows('\x0000000a00000003'::bytea)$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows('\x0000000a00000001ffffffff61'::bytea)$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(substr('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea, 1, 40))$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x00000009'::bytea FROM 18 FOR 4))$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x000000ff'::bytea FROM 26 FOR 4))$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\xff'::bytea FROM 13 FOR 1))$$, '22021'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x00'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x02'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64(overlay(bin(val) PLACING '\xffff'::bytea FROM 3 FOR 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),

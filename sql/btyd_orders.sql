@@ -11,7 +11,9 @@
 -- on the synthetic shop (refunds and guest orders included), in days and
 -- weeks, serial and parallel; the value's text form is canonical (the same
 -- whatever order the rows come in) and round-trips; the value does not
--- combine; errors.
+-- combine; errors.  btyd_summaries + btyd_summary_rows (the per-customer
+-- rows of clv_predictions from the same pass) give every customer exactly
+-- clv_rfm's row.
 --
 CREATE SCHEMA test_btyd_orders;
 SET search_path = test_btyd_orders, public;
@@ -51,6 +53,41 @@ SELECT p.unit,
 	   gamma_gamma_fit(q.d)::text = gamma_gamma_fit(p.spend, p.unit, '2023-06-30')::text AS gamma_gamma_same,
 	   (bgnbd_fit(q.d)).time_unit, (gamma_gamma_fit(q.d)).observation_end
 FROM path p JOIN one_pass q USING (unit) ORDER BY p.unit;
+-- btyd_summaries + btyd_summary_rows (clv_predictions' per-customer rows
+-- from the same one pass): every customer's row equals clv_rfm's, every
+-- column (monetary_value as text, so its scale too), in days and weeks,
+-- with numeric and double precision amounts, and no customer is missing or
+-- extra
+SELECT u AS unit, a AS amount_type, count(*) AS customers,
+	   count(*) FILTER (WHERE x.frequency IS NULL OR y.frequency IS NULL) AS missing,
+	   count(*) FILTER (WHERE x.frequency = y.frequency AND x.recency = y.recency AND x.t = y.t
+						AND x.monetary_value::text = y.monetary_value::text) AS same
+FROM unnest(ARRAY['day', 'week']) u, unnest(ARRAY['numeric', 'float8']) a,
+	 LATERAL (SELECT customer_id::text AS customer_id, (r).* FROM
+				(SELECT customer_id, CASE a WHEN 'numeric' THEN clv_rfm(ordered_at, amount, '2023-06-30', u)
+											ELSE clv_rfm(ordered_at, amount::float8, '2023-06-30', u) END AS r
+				 FROM o WHERE customer_id IS NOT NULL GROUP BY customer_id) g
+			  WHERE (r).frequency IS NOT NULL) x
+	 FULL JOIN LATERAL (SELECT r.* FROM
+				(SELECT CASE a WHEN 'numeric' THEN btyd_summaries(customer_id, ordered_at, amount, '2023-06-30', u)
+							   ELSE btyd_summaries(customer_id, ordered_at, amount::float8, '2023-06-30', u) END AS v
+				 FROM o) s, btyd_summary_rows(s.v) r) y USING (customer_id)
+GROUP BY u, a ORDER BY u, a;
+-- uuid and text keys: customer_id is the key's text (key::text)
+SELECT k AS key_type, count(*) AS customers,
+	   count(*) FILTER (WHERE x.frequency = y.frequency AND x.recency = y.recency AND x.t = y.t
+						AND x.monetary_value::text = y.monetary_value::text) AS same
+FROM unnest(ARRAY['uuid', 'text']) k,
+	 LATERAL (SELECT c::text AS customer_id, (r).* FROM
+				(SELECT c, clv_rfm(ordered_at, amount, '2023-06-30') AS r
+				 FROM (SELECT md5(customer_id::text)::uuid AS c, ordered_at, amount FROM o) u
+				 WHERE c IS NOT NULL GROUP BY c) g
+			  WHERE (r).frequency IS NOT NULL) x
+	 JOIN LATERAL (SELECT r.* FROM
+				(SELECT CASE k WHEN 'uuid' THEN btyd_summaries(md5(customer_id::text)::uuid, ordered_at, amount, '2023-06-30', 'day')
+							   ELSE btyd_summaries(md5(customer_id::text)::uuid::text, ordered_at, amount, '2023-06-30', 'day') END AS v
+				 FROM o) s, btyd_summary_rows(s.v) r) y USING (customer_id)
+GROUP BY k ORDER BY k;
 -- the daily form is the default; the unit and end agree with a fit's arguments
 SELECT (SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30') FROM o)::text = d::text AS day_default,
 	   bgnbd_fit(d, 'day', '2023-06-30')::text = bgnbd_fit(d)::text AS same_arguments_ok,
@@ -114,6 +151,13 @@ SELECT bgnbd_fit(o.d)::text = bgnbd_fit(p.d, 'day', '2023-12-31')::text AS same_
 FROM (SELECT btyd_data(customer_id, ordered_at, amount, '2023-12-31') AS d FROM tz_orders) o,
 	 (SELECT btyd_data((r).frequency, (r).recency, (r).t) AS d
 	  FROM (SELECT clv_rfm(ordered_at, amount, '2023-12-31') AS r FROM tz_orders GROUP BY customer_id) x) p;
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE (c.r).frequency = y.frequency AND (c.r).recency = y.recency AND (c.r).t = y.t
+						AND (c.r).monetary_value::text = y.monetary_value::text) AS summaries_same
+FROM (SELECT customer_id::text AS customer_id, clv_rfm(ordered_at, amount, '2023-12-31') AS r
+	  FROM tz_orders GROUP BY customer_id) c
+JOIN (SELECT r.* FROM (SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-12-31', 'day') AS v
+					   FROM tz_orders) s, btyd_summary_rows(s.v) r) y USING (customer_id);
 SET TimeZone = 'UTC';
 
 -- errors

@@ -32,6 +32,12 @@
  * aggregate has combine, serialize and deserialize functions and runs in
  * parallel plans.
  *
+ * Per-customer rows.  btyd_summaries (the same state and transition,
+ * another final function) writes every customer's summary, not collapsed,
+ * into a bytea that btyd_summary_rows returns as one row per customer:
+ * clv_predictions' rows from the same pass, without a GROUP BY.  Both final
+ * functions summarise a customer with OrdersSummarise.
+ *
  * Roll-up.  The result does not roll up (btyd_data_combine refuses pairs):
  * a customer's summary needs every purchase day of the customer, which a
  * result no longer holds.  Stored per-period states could roll up (the
@@ -43,11 +49,14 @@
  */
 #include "postgres.h"
 
+#include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
+#include "utils/uuid.h"
 
 #include "clv.h"
 #include "custtab.h"
@@ -383,6 +392,76 @@ clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
 }
 
 /*
+ * One customer's summary from the entries i .. of a flat table (rfm.c's
+ * definitions): the purchase days are the days with an order, first and
+ * last of them and the frequency (their number less one), and the repeat
+ * spend (the amounts of the days from the first repeat purchase day on) with
+ * the largest display scale of the customer's amounts.
+ */
+typedef struct OrdersCustomer
+{
+	bool		found;			/* false: refunds only, not a customer */
+	int64		frequency;
+	int64		first;
+	int64		last;
+	int32		dscale;
+	ClvMoney	repeat;
+} OrdersCustomer;
+
+/* Summarise the customer of entry i; returns the index of the next customer */
+static uint32
+OrdersSummarise(const ClvFlatTab *f, uint32 i, OrdersCustomer *c)
+{
+	const DayEntry *e = (const DayEntry *) CLV_FLAT_ENTRY(f, i);
+	int64		keyref = e->keyref;
+	int64		second = 0;
+	uint32		j,
+				k;
+
+	memset(c, 0, sizeof(OrdersCustomer));
+	/* the entries of one customer are adjacent, by day */
+	for (j = i; j < f->nentries; j++)
+	{
+		e = (const DayEntry *) CLV_FLAT_ENTRY(f, j);
+		if (e->keyref != keyref)
+			break;
+		if (e->dscale > c->dscale)
+			c->dscale = e->dscale;
+		if (!e->orders)
+			continue;			/* refunds only: not a purchase day */
+		if (!c->found)
+		{
+			c->first = c->last = e->day;
+			c->found = true;
+		}
+		else
+		{
+			if (c->frequency == 0)
+				second = e->day;
+			c->frequency++;
+			c->last = e->day;
+		}
+	}
+	if (c->frequency == 0)
+		return j;
+
+	/* repeat spend: every amount from the first repeat purchase day on */
+	for (k = i; k < j; k++)
+	{
+		const DayEntry *d = (const DayEntry *) CLV_FLAT_ENTRY(f, k);
+		ClvMoney	m;
+
+		if (d->day < second)
+			continue;
+		m.value = clv_int128_join(d->hi, d->lo);
+		m.scale = d->scale;
+		m.dscale = d->dscale;
+		clv_money_add(&c->repeat, &m);
+	}
+	return j;
+}
+
+/*
  * Final: summarise each customer (rfm.c's definitions) and collect the
  * pair of fit inputs.  NULL when there were no rows.
  */
@@ -395,8 +474,7 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 	BtydData   *rfm;
 	BtydData   *spend;
 	BtydData   *result;
-	uint32		i,
-				j;
+	uint32		i;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -405,73 +483,27 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 	spend = clv_btyd_data_new(BTYD_KIND_SPEND, s->unit, true, s->obs_end);
 	OrdersFlat(s, &f);
 
-	/* the entries of one customer are adjacent, by day */
-	for (i = 0; i < f.nentries; i = j)
+	for (i = 0; i < f.nentries;)
 	{
-		const DayEntry *e = (const DayEntry *) CLV_FLAT_ENTRY(&f, i);
-		int64		keyref = e->keyref;
-		int64		first = 0,
-					second = 0,
-					last = 0;
-		bool		found = false;
-		int64		frequency = 0;
-		int32		dscale = 0;
-		ClvMoney	repeat = {0};
+		OrdersCustomer c;
 		double		v[3];
-		uint32		k;
 
 		CHECK_FOR_INTERRUPTS();
-		for (j = i; j < f.nentries; j++)
-		{
-			e = (const DayEntry *) CLV_FLAT_ENTRY(&f, j);
-			if (e->keyref != keyref)
-				break;
-			if (e->dscale > dscale)
-				dscale = e->dscale;
-			if (!e->orders)
-				continue;		/* refunds only: not a purchase day */
-			if (!found)
-			{
-				first = last = e->day;
-				found = true;
-			}
-			else
-			{
-				if (frequency == 0)
-					second = e->day;
-				frequency++;
-				last = e->day;
-			}
-		}
-		if (!found)
+		i = OrdersSummarise(&f, i, &c);
+		if (!c.found)
 			continue;			/* refunds only: not a customer */
 
-		v[0] = (double) frequency;
-		v[1] = (double) (last - first) / s->unit_days;
-		v[2] = (double) (s->obs_day - first) / s->unit_days;
+		v[0] = (double) c.frequency;
+		v[1] = (double) (c.last - c.first) / s->unit_days;
+		v[2] = (double) (s->obs_day - c.first) / s->unit_days;
 		rfm = clv_btyd_data_add(rfm, v, 1);
-		if (frequency == 0)
+		if (c.frequency == 0)
 			continue;
 
-		/* repeat spend: every amount from the first repeat purchase day on */
-		for (k = i; k < j; k++)
-		{
-			const DayEntry *d = (const DayEntry *) CLV_FLAT_ENTRY(&f, k);
-			ClvMoney	m;
-
-			if (d->day < second)
-				continue;
-			m.value = clv_int128_join(d->hi, d->lo);
-			m.scale = d->scale;
-			m.dscale = d->dscale;
-			clv_money_add(&repeat, &m);
-		}
-		if (clv_money_sign(&repeat) < 0)
-			repeat.value = 0;
-		repeat.dscale = dscale;
 		/* clv_rfm's numeric monetary value, read as double precision */
 		v[1] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-												  clv_money_div_count(&repeat, frequency)));
+												  clv_rfm_monetary_value(&c.repeat, c.frequency,
+																		 c.dscale)));
 		if (v[1] > 0)
 		{
 			v[2] = 0.0;
@@ -484,4 +516,139 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 	pfree(rfm);
 	pfree(spend);
 	PG_RETURN_POINTER(result);
+}
+
+/*
+ * The customers' summaries as a value (btyd_summaries, used by
+ * clv_predictions): the same state, each customer summarised as above, and
+ * written as bytea for btyd_summary_rows:
+ *	 int32 observation_end day, int32 unit days (1 or 7), then per customer
+ *	 (canonical key order) uint32 key length, the key as text, int32
+ *	 frequency, int32 first and last purchase days, and the repeat spend
+ *	 (int32 scale, int32 dscale of the customer's amounts, int128 value)
+ * Customers with refunds only are left out.  NULL when there were no rows.
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_summaries_final);
+Datum
+clv_btyd_summaries_final(PG_FUNCTION_ARGS)
+{
+	OrdersState *s;
+	ClvFlatTab	f;
+	StringInfoData buf;
+	uint32		i;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (OrdersState *) PG_GETARG_POINTER(0);
+	OrdersFlat(s, &f);
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, s->obs_day);
+	pq_sendint32(&buf, s->unit_days);
+	for (i = 0; i < f.nentries;)
+	{
+		OrdersCustomer c;
+		ClvKey		key;
+		uint32		at = i;
+
+		CHECK_FOR_INTERRUPTS();
+		i = OrdersSummarise(&f, i, &c);
+		if (!c.found)
+			continue;
+		clv_flat_key(&f, at, &key);
+		if (f.kind == CLV_KEY_INT8)
+		{
+			char		num[MAXINT8LEN + 1];
+			int			len = pg_lltoa(key.ival, num);
+
+			pq_sendint32(&buf, len);
+			pq_sendbytes(&buf, num, len);
+		}
+		else if (f.kind == CLV_KEY_UUID)
+		{
+			char	   *u = DatumGetCString(DirectFunctionCall1(uuid_out,
+																PointerGetDatum(key.bytes)));
+
+			pq_sendint32(&buf, strlen(u));
+			pq_sendbytes(&buf, u, strlen(u));
+			pfree(u);
+		}
+		else
+		{
+			pq_sendint32(&buf, key.len);
+			pq_sendbytes(&buf, key.bytes, key.len);
+		}
+		pq_sendint32(&buf, (int32) c.frequency);
+		pq_sendint32(&buf, (int32) c.first);
+		pq_sendint32(&buf, (int32) c.last);
+		pq_sendint32(&buf, c.repeat.scale);
+		pq_sendint32(&buf, c.dscale);
+		clv_send_int128(&buf, c.repeat.value);
+	}
+	pfree(f.entries);
+	pfree(f.arena);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * btyd_summary_rows(bytea): one row per customer of a btyd_summaries
+ * value: customer_id text, frequency, recency, t, monetary_value, exactly
+ * clv_rfm's (rfm.c: recency = (last - first) / unit, t = (E - first) /
+ * unit, monetary_value = clv_rfm_monetary_value).  A malformed value raises
+ * 22P03.
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_summary_rows);
+Datum
+clv_btyd_summary_rows(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StringInfoData buf;
+	int32		obs_day,
+				unit_days;
+
+	InitMaterializedSRF(fcinfo, 0);
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	clv_recv_need(&buf, 8, "btyd_summaries");
+	obs_day = pq_getmsgint(&buf, 4);
+	unit_days = pq_getmsgint(&buf, 4);
+	if (unit_days != 1 && unit_days != 7)
+		clv_bad_external("btyd_summaries", "Invalid time unit.");
+	while (buf.cursor < buf.len)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+		uint32		len;
+		const char *key;
+		int32		frequency,
+					first,
+					last;
+		ClvMoney	repeat;
+
+		CHECK_FOR_INTERRUPTS();
+		clv_recv_need(&buf, 4, "btyd_summaries");
+		len = pq_getmsgint(&buf, 4);
+		clv_recv_need(&buf, (int64) len + 36, "btyd_summaries");
+		key = pq_getmsgbytes(&buf, len);
+		pg_verifymbstr(key, len, false);
+		frequency = pq_getmsgint(&buf, 4);
+		first = pq_getmsgint(&buf, 4);
+		last = pq_getmsgint(&buf, 4);
+		repeat.scale = pq_getmsgint(&buf, 4);
+		repeat.dscale = pq_getmsgint(&buf, 4);
+		repeat.value = clv_recv_int128(&buf);
+		if (frequency < 0 || last < first || obs_day < last ||
+			repeat.scale < 0 || repeat.scale > CLV_MAX_SCALE ||
+			repeat.dscale < 0 || repeat.dscale > NUMERIC_MAX_DISPLAY_SCALE)
+			clv_bad_external("btyd_summaries", "Invalid customer summary.");
+		values[0] = PointerGetDatum(cstring_to_text_with_len(key, len));
+		values[1] = Int32GetDatum(frequency);
+		values[2] = Float8GetDatum((double) ((int64) last - first) / unit_days);
+		values[3] = Float8GetDatum((double) ((int64) obs_day - first) / unit_days);
+		values[4] = clv_rfm_monetary_value(&repeat, frequency, repeat.dscale);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
 }

@@ -19,6 +19,8 @@
 #include "access/htup.h"
 #include "utils/timestamp.h"
 
+#include "money.h"
+
 /* ----------------------------------------------------------------
  * Optimizer (optim.c)
  * ----------------------------------------------------------------
@@ -189,6 +191,12 @@ extern BtydEntry *clv_btyd_sorted_entries(const BtydData *d);
 extern int32 clv_rfm_day(Datum value, Oid typid);
 extern int32 clv_rfm_obs_day(TimestampTz end);
 extern int32 clv_rfm_unit_days(text *t);
+
+/*
+ * clv_rfm's monetary value (rfm.c): max(0, repeat spend) / frequency as
+ * numeric with at least dscale decimals, 0 when frequency is 0
+ */
+extern Datum clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dscale);
 
 /*
  * The same with a per-call-site cache in *slot (NULL at first; allocated

@@ -443,6 +443,25 @@ RfmOrderCmp(const void *a, const void *b)
 	return (da > db) - (da < db);
 }
 
+/*
+ * The monetary value from the repeat spend (the sum of the amounts dated
+ * from the first repeat purchase day on, changed in place), the frequency
+ * and the largest display scale of the customer's amounts: max(0, repeat)
+ * / frequency as numeric, shown with at least dscale decimals; 0 when
+ * frequency is 0.  Shared by clv_rfm and btyd_orders.c's one-pass
+ * summaries, so that both give the same numeric.
+ */
+Datum
+clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dscale)
+{
+	if (clv_money_sign(repeat) < 0)
+		repeat->value = 0;		/* refunds beyond the repeat purchases */
+	repeat->dscale = dscale;
+	if (frequency > 0)
+		return clv_money_div_count(repeat, frequency);
+	return clv_money_to_numeric(repeat);	/* 0, at the amounts' scale */
+}
+
 /* Final: the rfm_summary composite, NULL if no order up to observation_end */
 PG_FUNCTION_INFO_V1(clv_rfm_final);
 Datum
@@ -527,9 +546,6 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 				RfmOrderAmount(&o[i], &m);
 				clv_money_add(&repeat, &m);
 			}
-	if (clv_money_sign(&repeat) < 0)
-		repeat.value = 0;		/* refunds beyond the repeat purchases */
-	repeat.dscale = dscale;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -537,9 +553,6 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	values[0] = Int32GetDatum((int32) frequency);
 	values[1] = Float8GetDatum((double) (last - first) / st->unit);
 	values[2] = Float8GetDatum((double) (st->obs_day - first) / st->unit);
-	if (frequency > 0)
-		values[3] = clv_money_div_count(&repeat, frequency);
-	else
-		values[3] = clv_money_to_numeric(&repeat);	/* 0, at the amounts' scale */
+	values[3] = clv_rfm_monetary_value(&repeat, frequency, dscale);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -9,10 +9,12 @@
  *
  * Both run the step-by-step path of the README as one statement, so their
  * values are exactly those of the path (sql/predictions.sql checks it):
- *   1. per customer (GROUP BY customer_id, rows with a NULL customer_id
- *      ignored): s = clv_rfm(ordered_at, amount, observation_end,
- *      time_unit); customers without an order up to observation_end are
- *      left out;
+ *   1. per customer (rows with a NULL customer_id ignored): s =
+ *      clv_rfm(ordered_at, amount, observation_end, time_unit) ... GROUP BY
+ *      customer_id; customers without an order up to observation_end are
+ *      left out.  The statement computes these rows in one pass over the
+ *      orders, without the GROUP BY (btyd_summaries, btyd_summary_rows:
+ *      the same values);
  *   2. the purchase model <model>_fit(btyd_data(frequency, recency, t),
  *      time_unit, observation_end) (model: 'bgnbd' by default, 'mbgnbd' or
  *      'pareto_nbd') and gamma_gamma_fit(btyd_data(frequency,
@@ -42,6 +44,38 @@
 CREATE FUNCTION clv_month_length(time_unit text) RETURNS double precision
 	AS 'MODULE_PATHNAME', 'clv_month_length' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv_month_length(text) IS 'length of clv_predict''s month in a time unit: 30 days, 4.345 weeks, 1 month, 1/12 year; used by clv_predictions';
+
+/*
+ * btyd_summaries(customer_id, ordered_at, amount, observation_end,
+ * time_unit) and btyd_summary_rows(value): clv_rfm's per-customer summaries
+ * (same definitions, refund rule and unit) from btyd_data's one pass over
+ * the orders (its state, src/btyd_orders.c), without a GROUP BY: the
+ * aggregate returns the summaries as one bytea value, and the set-returning
+ * function reads it back as one row per customer with an order up to
+ * observation_end (customer_id text, frequency, recency, t,
+ * monetary_value), equal to clv_rfm's row of that customer; customer_id
+ * is the key as text (key::text).  Like clv_rfm, the aggregate takes
+ * numeric and double precision amounts only, so that other amount types
+ * resolve through the same implicit casts as clv_rfm's.
+ */
+CREATE FUNCTION btyd_summaries_final(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'clv_btyd_summaries_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_summaries_final(internal) IS 'final function of btyd_summaries: the customers'' summaries as a value for btyd_summary_rows; used by clv_predictions';
+-- @foreach key bigint text uuid
+-- @foreach amount numeric float8
+CREATE AGGREGATE btyd_summaries(customer_id {key}, ordered_at timestamptz, amount {amount}, observation_end timestamptz, time_unit text) (
+	SFUNC = btyd_data_accum, STYPE = internal,
+	COMBINEFUNC = btyd_data_combine, SERIALFUNC = btyd_data_serialize,
+	DESERIALFUNC = btyd_data_deserialize, FINALFUNC = btyd_summaries_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE btyd_summaries({key}, timestamptz, {amount}, timestamptz, text) IS 'clv_rfm''s summaries of every customer from raw orders in one pass (btyd_data''s state), as a value for btyd_summary_rows; used by clv_predictions';
+-- @end
+CREATE FUNCTION btyd_summary_rows(summaries bytea)
+	RETURNS TABLE(customer_id text, frequency integer, recency double precision, t double precision,
+				  monetary_value numeric)
+	AS 'MODULE_PATHNAME', 'clv_btyd_summary_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION btyd_summary_rows(bytea) IS 'one row per customer of a btyd_summaries value: clv_rfm''s frequency, recency, t and monetary_value; used by clv_predictions';
 
 /*
  * clv_predictions_sql(orders_query, model, caller, result): the statement
@@ -81,13 +115,10 @@ BEGIN
 	-- steps 1 and 2: the summaries (materialized: read twice) and the fits
 	fitted := pg_catalog.format($q$
 		WITH s AS MATERIALIZED (
-			SELECT g.customer_id, (g.rfm).frequency, (g.rfm).recency, (g.rfm).t, (g.rfm).monetary_value
-			FROM (SELECT o.customer_id::pg_catalog.text AS customer_id,
-						 %1$I.clv_rfm(o.ordered_at, o.amount, $1, $2) AS rfm
-				  FROM %2$s AS o(customer_id, ordered_at, amount)
-				  WHERE o.customer_id IS NOT NULL
-				  GROUP BY o.customer_id) AS g
-			WHERE (g.rfm).frequency IS NOT NULL
+			SELECT r.customer_id, r.frequency, r.recency, r.t, r.monetary_value
+			FROM (SELECT %1$I.btyd_summaries(o.customer_id, o.ordered_at, o.amount, $1, $2) AS v
+				  FROM %2$s AS o(customer_id, ordered_at, amount)) AS a
+				 CROSS JOIN LATERAL %1$I.btyd_summary_rows(a.v) AS r
 		), d AS (
 			SELECT %1$I.btyd_data(s.frequency, s.recency, s.t) AS purchases,
 				   %1$I.btyd_data(s.frequency, s.monetary_value) AS spend

@@ -85,6 +85,13 @@ SELECT format('| orders -> fitted BG/NBD and Gamma-Gamma -> 12-month CLV <= 10x 
 			  bench.ok(p.clv_ser / p.floor_ser <= 10))
 FROM r p, r a, r b, r c, r d
 WHERE p.ord IN (75, 76) AND a.ord = 70 AND b.ord = 72 AND c.ord = 73 AND d.ord = 78 ORDER BY p.ord;
+SELECT format('| orders -> fitted BG/NBD and Gamma-Gamma -> 12-month CLV <= 10x the scan floor, serial, same CLVs | %s | %sx (%s ms); shares: one-pass summaries %s %%, fits %s %%, clv_predict %s %% | %s |',
+			  p.name, bench.f(p.clv_ser / p.floor_ser, 2), bench.f(p.clv_ser),
+			  bench.f(100 * (p.clv_ser - b.clv_ser - c.clv_ser - d.clv_ser) / p.clv_ser),
+			  bench.f(100 * (b.clv_ser + c.clv_ser) / p.clv_ser), bench.f(100 * d.clv_ser / p.clv_ser),
+			  bench.ok(p.clv_ser / p.floor_ser <= 10 AND p.res_ser = q.res_ser))
+FROM r p, r q, r b, r c, r d
+WHERE p.ord = 79 AND q.ord = 75 AND b.ord = 72 AND c.ord = 73 AND d.ord = 78;
 SELECT format('| clv_predictions <= 12x the scan floor, serial, same CLVs as the step-by-step path | %s | %sx (%s ms) | %s |',
 			  p.name, bench.f(p.clv_ser / p.floor_ser, 2), bench.f(p.clv_ser),
 			  bench.ok(p.clv_ser / p.floor_ser <= 12 AND p.res_ser = q.res_ser))
