@@ -336,6 +336,16 @@ FROM (SELECT bp.split, pm.perm,
 	 (SELECT btyd_data(frequency, recency, t) AS d3,
 			 btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm) w
 GROUP BY 1 ORDER BY 1;
+-- and equal as text (the text form lists entries in canonical order)
+SELECT p.split, bool_and(p.d3::text = w.d3::text) AS rfm_equal_text,
+	   bool_and(p.d2::text = w.d2::text) AS spend_equal_text
+FROM (SELECT bp.split, pm.perm,
+			 rollup(bp.d3 ORDER BY array_position(pm.perm, bp.part)) AS d3,
+			 rollup(bp.d2 ORDER BY array_position(pm.perm, bp.part)) AS d2
+	  FROM btyd_parts bp CROSS JOIN perms pm GROUP BY 1, 2) p,
+	 (SELECT btyd_data(frequency, recency, t) AS d3,
+			 btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm) w
+GROUP BY 1 ORDER BY 1;
 -- binary round trip
 CREATE TABLE bin_btyd (what text, s btyd_data);
 INSERT INTO bin_btyd
