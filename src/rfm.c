@@ -50,6 +50,7 @@
 #include "calendar.h"
 #include "clv.h"
 #include "models.h"
+#include "stateio.h"
 
 /*
  * One order: its day and exact amount (the ClvMoney's int128 in two
@@ -311,9 +312,9 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 	cache = DayCache(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt);
 	if (unlikely(cache->timetype == InvalidOid))
 	{
-		cache->amounttype = get_fn_expr_argtype(fcinfo->flinfo, 2);
+		cache->amounttype = clv_arg_base_type(fcinfo, 2);
 		cache->amountkind = clv_amount_kind(cache->amounttype);
-		cache->timetype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+		cache->timetype = clv_arg_base_type(fcinfo, 1);
 	}
 	if (nargs > 4)
 		unit = clv_rfm_unit_days_cached(&fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
