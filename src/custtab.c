@@ -41,6 +41,9 @@
 /* rows ahead whose slots are prefetched (merges), or key bytes (batches) */
 #define PREFETCH_AHEAD		16
 #define ARENA_AHEAD			8
+#ifndef FLUSH_AHEAD
+#define FLUSH_AHEAD			16
+#endif
 
 /* A key as the table compares it */
 typedef struct ProbeKey
@@ -54,8 +57,28 @@ typedef struct ProbeKey
 } ProbeKey;
 
 
+/*
+ * Prefetch the control byte and the home slot of a key.
+ *
+ * A macro, not a function: GCC (12 at least) finds that a function whose
+ * only statements are prefetches has no effect, marks it const, and drops
+ * every call to it before inlining it, so the prefetches silently vanish
+ * (the objdump of custtab.o showed no prefetch instruction for the slots).
+ * test/bench/check_prefetch.sh checks the object code.
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CLV_PREFETCHW(p) __builtin_prefetch((p), 1, 3)
+#else
+#define CLV_PREFETCHW(p) __builtin_prefetch((p), 1, 3)
+#endif
+#define PrefetchSlot(t, k) \
+	do { \
+		uint32		pf_i_ = (k)->hash & ((t)->nslots - 1); \
+		__builtin_prefetch((t)->ctrl + pf_i_, 0, 3); \
+		CLV_PREFETCHW((t)->slots + (Size) pf_i_ * (t)->entrysize); \
+	} while (0)
+
 static void TabGrow(ClvCustTab *t, uint64 minslots);
-static inline void PrefetchSlot(const ClvCustTab *t, const struct ProbeKey *k);
 static void FilterPass(ClvCustTab *t, ClvTabKeep keep, void (*prefetch) (void *arg, const void *entry),
 					   void *arg);
 
@@ -567,16 +590,6 @@ BatchKey(const ClvCustTab *t, const ClvTabBatch *b, int i, ProbeKey *k)
 	}
 }
 
-/* Prefetch the control byte and the home slot of a key */
-static inline void
-PrefetchSlot(const ClvCustTab *t, const ProbeKey *k)
-{
-	uint32		i = k->hash & (t->nslots - 1);
-
-	__builtin_prefetch(t->ctrl + i, 0, 3);
-	__builtin_prefetch(t->slots + (Size) i * t->entrysize, 1, 3);
-}
-
 /*
  * Prefetch the arena bytes of the first slot whose tag matches a long key
  * (the control bytes and slot were prefetched earlier)
@@ -627,7 +640,8 @@ clv_tab_flush(ClvCustTab *t)
 	for (i = 0; i < n; i++)
 	{
 		BatchKey(t, b, i, &keys[i]);
-		PrefetchSlot(t, &keys[i]);
+		if (i < FLUSH_AHEAD)
+			PrefetchSlot(t, &keys[i]);
 	}
 	for (i = 0; i < n; i++)
 	{
@@ -635,6 +649,8 @@ clv_tab_flush(ClvCustTab *t)
 		uint32		s;
 		char	   *e;
 
+		if (i + FLUSH_AHEAD < n)
+			PrefetchSlot(t, &keys[i + FLUSH_AHEAD]);
 		if (i + ARENA_AHEAD < n && !keys[i + ARENA_AHEAD].isshort)
 			PrefetchArena(t, &keys[i + ARENA_AHEAD]);
 		s = Probe(t, &keys[i], &found);
