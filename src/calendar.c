@@ -236,8 +236,11 @@ clv_calendar_release(ClvCalendar *cal)
 		pfree(cal->spans);
 	if (cal->zonetext != NULL)
 		pfree(cal->zonetext);
+	if (cal->hours != NULL)
+		pfree(cal->hours);
 	cal->spans = NULL;
 	cal->zonetext = NULL;
+	cal->hours = NULL;
 	cal->nspans = 0;
 	cal->maxspans = 0;
 }
@@ -340,6 +343,19 @@ InsertSpan(ClvCalendar *cal, TimestampTz start, TimestampTz end, int32 p)
 	cal->spans[lo].end = end;
 	cal->spans[lo].period = p;
 	cal->nspans++;
+
+	/* span indexes moved: forget the hours (calendar.h) */
+	if (cal->hours == NULL && cal->nspans > CLV_CALENDAR_HOURS_FROM && cal->cxt != NULL)
+	{
+		cal->hours = MemoryContextAllocZero(cal->cxt, CLV_CALENDAR_HOURS * sizeof(ClvHourSlot));
+		cal->gen = 0;
+	}
+	if (++cal->gen == 0)
+	{
+		if (cal->hours != NULL)
+			memset(cal->hours, 0, CLV_CALENDAR_HOURS * sizeof(ClvHourSlot));
+		cal->gen = 1;
+	}
 }
 
 /* At most this many stretches of constant offset in one period's window */

@@ -98,6 +98,26 @@ typedef struct ClvPeriodSpan
  * long as the caller wants (a call site's fn_extra, or a local variable);
  * the spans and zonetext are allocated in "cxt".
  */
+/*
+ * Which span an hour of UTC time was last found in: the calendar keeps one
+ * slot per hour (direct-mapped, CLV_CALENDAR_HOURS slots: three years and
+ * nine months of hours without two sharing a slot) once it has more than
+ * CLV_CALENDAR_HOURS_FROM spans, so that a time whose hour was seen before
+ * costs one check instead of a binary search with unpredictable branches.
+ * A slot holds a span index, valid while "gen" equals the calendar's
+ * (inserting a span moves indexes and bumps the calendar's gen); the span
+ * is checked to contain the time before it is used, so a slot shared by
+ * two hours, or an hour that straddles two periods, only costs the search.
+ */
+typedef struct ClvHourSlot
+{
+	int32		span;
+	uint32		gen;
+} ClvHourSlot;
+
+#define CLV_CALENDAR_HOURS		32768
+#define CLV_CALENDAR_HOURS_FROM	16
+
 typedef struct ClvCalendar
 {
 	ClvPeriod	period;
@@ -111,6 +131,8 @@ typedef struct ClvCalendar
 	ClvPeriodSpan *spans;
 	int			nspans;
 	int			maxspans;
+	ClvHourSlot *hours;			/* or NULL (few spans, or no cxt) */
+	uint32		gen;
 } ClvCalendar;
 
 #define CLV_CALENDAR_MAX_SPANS	16384
@@ -145,6 +167,19 @@ clv_calendar_period(ClvCalendar *cal, TimestampTz t)
 {
 	int			lo = 0;
 	int			hi = cal->nspans;
+	ClvHourSlot *h = NULL;
+
+	if (cal->hours != NULL)
+	{
+		h = &cal->hours[((uint64) t / USECS_PER_HOUR) & (CLV_CALENDAR_HOURS - 1)];
+		if (h->gen == cal->gen)
+		{
+			const ClvPeriodSpan *s = &cal->spans[h->span];
+
+			if (s->start <= t && t < s->end)
+				return s->period;
+		}
+	}
 
 	/* the last span starting at or before t */
 	while (lo < hi)
@@ -157,7 +192,14 @@ clv_calendar_period(ClvCalendar *cal, TimestampTz t)
 			hi = mid;
 	}
 	if (lo > 0 && t < cal->spans[lo - 1].end)
+	{
+		if (h != NULL)
+		{
+			h->span = lo - 1;
+			h->gen = cal->gen;
+		}
 		return cal->spans[lo - 1].period;
+	}
 	return clv_calendar_period_miss(cal, t);
 }
 
