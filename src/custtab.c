@@ -64,7 +64,7 @@ typedef struct ProbeKey
  * only statements are prefetches has no effect, marks it const, and drops
  * every call to it before inlining it, so the prefetches silently vanish
  * (the objdump of custtab.o showed no prefetch instruction for the slots).
- * test/bench/check_prefetch.sh checks the object code.
+ * Stage 10 of the test suite checks the object code.
  */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CLV_PREFETCHW(p) __builtin_prefetch((p), 1, 3)

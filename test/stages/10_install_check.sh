@@ -102,6 +102,25 @@ regress_files() {
 }
 clv_check "every REGRESS test has sql/ and expected/ files, and every test file is in REGRESS" regress_files
 
+# GCC once dropped the slot prefetches of the state engine's batched
+# lookups without a word (it marked a function holding nothing but
+# __builtin_prefetch calls const, and removed its calls): the engine was
+# no faster than unbatched lookups until the object code was read.  Check
+# the object code: clv_tab_flush (batched rows) and clv_tab_merge_flat
+# (merges) must prefetch the control byte and the slot of each key.
+engine_prefetches() {
+	local fn n bad=0
+	command -v objdump >/dev/null || { echo "objdump not found (binutils)"; return 1; }
+	for fn in clv_tab_flush clv_tab_merge_flat; do
+		n=$(objdump -d --no-show-raw-insn src/custtab.o | awk -v f="<$fn>:" '$2 == f, /^$/' |
+			grep -c -E '[[:space:]](prefetch[a-z0-9]*|prfm)[[:space:]]')
+		echo "$fn: $n prefetch instructions"
+		[ "$n" -ge 2 ] || bad=1
+	done
+	return $bad
+}
+clv_check "the state engine's batched lookups and merges prefetch (object code of src/custtab.o)" engine_prefetches
+
 # ---------------------------------------------------------------- catalog
 clv_check "CREATE EXTENSION clv" clv_psql -c 'CREATE EXTENSION clv'
 
