@@ -125,6 +125,39 @@ SELECT pg_temp.sqlstate_of($$SELECT pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606,
 SELECT bgnbd_probability_purchases(NULL, 10, 1, 2, 30, 38) IS NULL AS strict_null,
 	   pareto_nbd_p_alive(ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL, NULL, NULL, NULL)::pareto_nbd_model, 2, 30, 38, NULL) IS NULL AS strict_null_horizon;
 
+-- The scorers remember the last model composite of a call site and compare
+-- it byte for byte (model_composite.c): a column of two alternating models
+-- scores each row with its own model, equal to scoring the rows of each
+-- model alone; an invalid model after valid ones is still an error.
+CREATE TABLE two_models AS
+SELECT i, (i % 5)::float8 AS x, CASE WHEN i % 5 = 0 THEN 0 ELSE 10.0 + i END AS tx, 40.0 + i AS t, 20.0 + i AS m,
+	   CASE WHEN i % 2 = 0 THEN ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model
+			ELSE ROW(0.525, 6.183, 0.891, 1.614, 0, true, 1, NULL, NULL, NULL)::bgnbd_model END AS bg,
+	   CASE WHEN i % 2 = 0 THEN ROW(0.553, 10.578, 0.606, 11.669, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model
+			ELSE ROW(0.7, 8.0, 0.4, 9.0, 0, true, 1, NULL, NULL, NULL)::pareto_nbd_model END AS pn,
+	   CASE WHEN i % 2 = 0 THEN ROW(6.25, 3.74, 15.44, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model
+			ELSE ROW(4.0, 2.5, 10.0, 0, true, 1, NULL, NULL, NULL)::gamma_gamma_model END AS gg
+FROM generate_series(1, 20) i;
+WITH mixed AS (
+	SELECT i, bgnbd_p_alive(bg, x, tx, t) AS a, bgnbd_expected_purchases(bg, 30, x, tx, t) AS e,
+		   pareto_nbd_p_alive(pn, x, tx, t) AS pa, gamma_gamma_expected_spend(gg, x, m) AS s
+	FROM two_models),
+alone AS (
+	SELECT i, bgnbd_p_alive(bg, x, tx, t) AS a, bgnbd_expected_purchases(bg, 30, x, tx, t) AS e,
+		   pareto_nbd_p_alive(pn, x, tx, t) AS pa, gamma_gamma_expected_spend(gg, x, m) AS s
+	FROM two_models WHERE i % 2 = 0
+	UNION ALL
+	SELECT i, bgnbd_p_alive(bg, x, tx, t), bgnbd_expected_purchases(bg, 30, x, tx, t),
+		   pareto_nbd_p_alive(pn, x, tx, t), gamma_gamma_expected_spend(gg, x, m)
+	FROM two_models WHERE i % 2 = 1)
+SELECT count(*) AS rows, count(*) FILTER (WHERE x.a = y.a AND x.e = y.e AND x.pa = y.pa AND x.s = y.s) AS equal,
+	   count(DISTINCT x.a) AS distinct_p_alive
+FROM mixed x JOIN alone y USING (i);
+SELECT pg_temp.sqlstate_of($$SELECT bgnbd_p_alive(bg, 1, 10, 40) FROM (VALUES
+	(1, ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model),
+	(2, ROW(0.243, 4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model),
+	(3, ROW(0.243, -4.414, 0.793, 2.426, 0, true, 1, NULL, NULL, NULL)::bgnbd_model)) v(i, bg)$$) AS invalid_after_valid;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA test_probabilities CASCADE;

@@ -200,7 +200,7 @@ clv_bgbb_fit_final(PG_FUNCTION_ARGS)
 static void
 ModelArg(FunctionCallInfo fcinfo, double *p)
 {
-	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(0), CLV_BGBB, p);
+	clv_model_params_arg(fcinfo, 0, CLV_BGBB, p);
 }
 
 /*

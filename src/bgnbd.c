@@ -680,8 +680,7 @@ BgnbdConditionalPmf(const double *p, bool modified, double t, double n,
 static void
 ModelArg(FunctionCallInfo fcinfo, bool modified, double *p)
 {
-	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(0),
-					 modified ? CLV_MBGNBD : CLV_BGNBD, p);
+	clv_model_params_arg(fcinfo, 0, modified ? CLV_MBGNBD : CLV_BGNBD, p);
 }
 
 /* expected_purchases(model, horizon, frequency, recency, t) */

@@ -282,6 +282,6 @@ clv_gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
 {
 	double		p[3];
 
-	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(0), CLV_GAMMA_GAMMA, p);
+	clv_model_params_arg(fcinfo, 0, CLV_GAMMA_GAMMA, p);
 	PG_RETURN_FLOAT8(clv_gamma_gamma_spend(p, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
 }

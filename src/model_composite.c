@@ -232,6 +232,47 @@ clv_model_params(HeapTupleHeader tup, ClvModelFamily family, double *params)
 	}
 }
 
+/* What clv_model_params_arg keeps in fn_extra: the last composite read */
+typedef struct ParamsCache
+{
+	ClvModelFamily family;
+	int			argno;
+	double		params[CLV_MODEL_MAX_PARAMS];
+	Size		len;			/* bytes of the composite in "bytes" */
+	Size		cap;
+	char		bytes[FLEXIBLE_ARRAY_MEMBER];
+} ParamsCache;
+
+void
+clv_model_params_arg(FunctionCallInfo fcinfo, int argno, ClvModelFamily family, double *params)
+{
+	HeapTupleHeader tup = PG_GETARG_HEAPTUPLEHEADER(argno);
+	Size		len = HeapTupleHeaderGetDatumLength(tup);
+	ParamsCache *c = (ParamsCache *) fcinfo->flinfo->fn_extra;
+	int			n = clv_model_types[family].nparams;
+
+	if (c != NULL && c->family == family && c->argno == argno && c->len == len &&
+		memcmp(c->bytes, tup, len) == 0)
+	{
+		memcpy(params, c->params, n * sizeof(double));
+		return;
+	}
+	clv_model_params(tup, family, params);	/* errors before caching */
+	if (c == NULL || c->cap < len)
+	{
+		if (c != NULL)
+			pfree(c);
+		c = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(ParamsCache, bytes) + len);
+		c->cap = len;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	c->family = family;
+	c->argno = argno;
+	memcpy(c->params, params, n * sizeof(double));
+	memcpy(c->bytes, tup, len);
+	c->len = len;
+}
+
 /* Read parameters, unit and observation end */
 void
 clv_model_read(HeapTupleHeader tup, ClvModelFamily family, ClvModel *model)

@@ -336,6 +336,16 @@ typedef struct ClvModel
 extern void clv_model_params(HeapTupleHeader tup, ClvModelFamily family,
 							 double *params);
 
+/*
+ * clv_model_params for argument argno of a scorer, remembered across the
+ * calls of one call site (in its fn_extra, which must be free for it):
+ * scoring every customer with one model reads the composite once, and
+ * then compares its bytes per call, instead of reading each attribute
+ * (GetAttributeByNum looks up the row type's descriptor every time).
+ */
+extern void clv_model_params_arg(FunctionCallInfo fcinfo, int argno,
+								 ClvModelFamily family, double *params);
+
 /* Read the parameters, the unit and the observation end */
 extern void clv_model_read(HeapTupleHeader tup, ClvModelFamily family,
 						   ClvModel *model);

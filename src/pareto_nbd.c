@@ -300,7 +300,7 @@ clv_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 static void
 ParetoModelArg(FunctionCallInfo fcinfo, int argno, double *p)
 {
-	clv_model_params(PG_GETARG_HEAPTUPLEHEADER(argno), CLV_PARETO_NBD, p);
+	clv_model_params_arg(fcinfo, argno, CLV_PARETO_NBD, p);
 }
 
 pg_noreturn static void
