@@ -26,9 +26,9 @@
  * customer's rows of that day and whether one of them is an order (amount
  * >= 0).  This is all a summary needs: the purchase days are the days with
  * an order, and monetary_value sums every amount from the first repeat
- * purchase day on.  Rows arrive in any order; the final function reads the
- * table in canonical order (by customer, then day) and summarises each
- * customer.  The state merges exactly (amounts add, order flags OR), so the
+ * purchase day on.  Rows arrive in any order; the final function
+ * summarises each customer from the entries in two passes and writes the
+ * customers in canonical key order (OrdersCustomers).  The state merges exactly (amounts add, order flags OR), so the
  * aggregate has combine, serialize and deserialize functions and runs in
  * parallel plans.
  *
@@ -36,7 +36,7 @@
  * another final function) writes every customer's summary, not collapsed,
  * into a bytea that btyd_summary_rows returns as one row per customer:
  * clv_predictions' rows from the same pass, without a GROUP BY.  Both final
- * functions summarise a customer with OrdersSummarise.
+ * functions summarise the customers with OrdersCustomers.
  *
  * Roll-up.  The result does not roll up (btyd_data_combine refuses pairs):
  * a customer's summary needs every purchase day of the customer, which a
@@ -55,6 +55,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/uuid.h"
 
@@ -392,73 +393,186 @@ clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
 }
 
 /*
- * One customer's summary from the entries i .. of a flat table (rfm.c's
- * definitions): the purchase days are the days with an order, first and
- * last of them and the frequency (their number less one), and the repeat
- * spend (the amounts of the days from the first repeat purchase day on) with
- * the largest display scale of the customer's amounts.
+ * Every customer's summary (rfm.c's definitions): the purchase days are
+ * the days with an order; first and last of them and the frequency (their
+ * number less one); the repeat spend (the amounts of the days from the
+ * first repeat purchase day, the second purchase day, on); and the largest
+ * display scale of the customer's amounts.  A customer with refunds only
+ * has no purchase day and no summary.
+ *
+ * Computed in two passes over the (customer, day) entries, in any order,
+ * into a second engine table keyed by the customer alone: the first pass
+ * finds each customer's first, second and last purchase days, purchase day
+ * count and display scale; the second adds every amount of a day on or
+ * after the second purchase day (exact sums: the result does not depend on
+ * the order of the entries).  The customers are then put in canonical key
+ * order, so the output is too.  (Sorting the (customer, day) entries
+ * instead, one per order day, costs several times more: this table has
+ * one entry per customer.)
  */
-typedef struct OrdersCustomer
+typedef struct CustEntry
 {
-	bool		found;			/* false: refunds only, not a customer */
-	int64		frequency;
-	int64		first;
-	int64		last;
+	int64		keyref;
+	int32		first;			/* purchase days (DateADT) */
+	int32		second;			/* when days >= 2 */
+	int32		last;
+	int32		days;			/* number of purchase days */
+	int32		dscale;			/* largest display scale of the amounts */
+	int32		scale;			/* repeat spend: int128 value, scale */
+	int64		hi;
+	uint64		lo;
+} CustEntry;
+
+StaticAssertDecl(sizeof(CustEntry) % 8 == 0, "entries are a multiple of 8 bytes");
+
+/* What a (customer, day) entry adds to its customer, in pass 1 or 2 */
+typedef struct CustPayload
+{
+	int32		pass;
+	int32		day;
+	int32		orders;
 	int32		dscale;
-	ClvMoney	repeat;
-} OrdersCustomer;
+	int64		hi;
+	uint64		lo;
+	int32		scale;
+	int32		unused;
+} CustPayload;
 
-/* Summarise the customer of entry i; returns the index of the next customer */
-static uint32
-OrdersSummarise(const ClvFlatTab *f, uint32 i, OrdersCustomer *c)
+static void
+CustMerge(void *dst, const void *src)
 {
-	const DayEntry *e = (const DayEntry *) CLV_FLAT_ENTRY(f, i);
-	int64		keyref = e->keyref;
-	int64		second = 0;
-	uint32		j,
-				k;
+	elog(ERROR, "btyd_data customer summaries do not merge");
+}
 
-	memset(c, 0, sizeof(OrdersCustomer));
-	/* the entries of one customer are adjacent, by day */
-	for (j = i; j < f->nentries; j++)
+static const ClvEntrySpec cust_spec = {
+	.typname = "btyd_data",
+	.memname = "btyd_data",
+	.entrysize = sizeof(CustEntry),
+	.subkeyed = false,
+	.init = NULL,
+	.merge = CustMerge,
+};
+
+static void
+CustApply(void *arg, void *entry, bool isnew, const void *payload)
+{
+	CustEntry  *c = (CustEntry *) entry;
+	const CustPayload *p = (const CustPayload *) payload;
+	int32		d = p->day;
+
+	if (p->pass == 1)
 	{
-		e = (const DayEntry *) CLV_FLAT_ENTRY(f, j);
-		if (e->keyref != keyref)
-			break;
-		if (e->dscale > c->dscale)
-			c->dscale = e->dscale;
-		if (!e->orders)
-			continue;			/* refunds only: not a purchase day */
-		if (!c->found)
-		{
-			c->first = c->last = e->day;
-			c->found = true;
-		}
+		if (p->dscale > c->dscale)
+			c->dscale = p->dscale;
+		if (!p->orders)
+			return;				/* refunds only: not a purchase day */
+		if (c->days == 0)
+			c->first = c->last = d;
 		else
 		{
-			if (c->frequency == 0)
-				second = e->day;
-			c->frequency++;
-			c->last = e->day;
+			/* the days of one customer are distinct */
+			if (d < c->first)
+			{
+				c->second = c->first;
+				c->first = d;
+			}
+			else if (c->days == 1 || d < c->second)
+				c->second = d;
+			if (d > c->last)
+				c->last = d;
 		}
+		c->days++;
 	}
-	if (c->frequency == 0)
-		return j;
-
-	/* repeat spend: every amount from the first repeat purchase day on */
-	for (k = i; k < j; k++)
+	else if (c->days >= 2 && d >= c->second)
 	{
-		const DayEntry *d = (const DayEntry *) CLV_FLAT_ENTRY(f, k);
-		ClvMoney	m;
+		ClvMoney	acc;
+		ClvMoney	x;
 
-		if (d->day < second)
-			continue;
-		m.value = clv_int128_join(d->hi, d->lo);
-		m.scale = d->scale;
-		m.dscale = d->dscale;
-		clv_money_add(&c->repeat, &m);
+		acc.value = clv_int128_join(c->hi, c->lo);
+		acc.scale = c->scale;
+		acc.dscale = 0;
+		x.value = clv_int128_join(p->hi, p->lo);
+		x.scale = p->scale;
+		x.dscale = 0;
+		clv_money_add(&acc, &x);
+		c->hi = clv_int128_hi(acc.value);
+		c->lo = clv_int128_lo(acc.value);
+		c->scale = acc.scale;
 	}
-	return j;
+}
+
+/* Pass 1 or 2 over the (customer, day) entries */
+static void
+CustPass(OrdersState *s, ClvCustTab *custs, int pass)
+{
+	uint32		pos = 0;
+	uint32		i = 0;
+	const DayEntry *e;
+
+	while ((e = (const DayEntry *) clv_tab_next(&s->days, &pos)) != NULL)
+	{
+		ClvKey		key;
+		CustPayload *p;
+
+		if ((++i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		clv_tab_entry_key(&s->days, e, &key);
+		key.hash = clv_key_hash(s->days.kind, &key);
+		p = (CustPayload *) clv_tab_push(custs, &key, 0);
+		p->pass = pass;
+		p->day = (int32) e->day;
+		p->orders = e->orders;
+		p->dscale = e->dscale;
+		p->hi = e->hi;
+		p->lo = e->lo;
+		p->scale = e->scale;
+		clv_tab_pushed(custs);
+	}
+	clv_tab_flush(custs);
+}
+
+/*
+ * The customers' summaries of a state, as a flat table of CustEntry in
+ * canonical key order (entries and arena palloc'd; customers with refunds
+ * only included, with days = 0)
+ */
+static void
+OrdersCustomers(OrdersState *s, ClvFlatTab *f)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "btyd_data customers",
+											  ALLOCSET_DEFAULT_SIZES);
+	ClvCustTab	custs;
+	Size		before = s->memory;
+	uint32		n = 0;
+	uint64		arenalen = 0;
+	char	   *entries;
+	char	   *arena;
+
+	/* counted with the state's table against clv.max_state_memory */
+	clv_tab_init(&custs, &cust_spec, cxt, s->days.kind, 0, &s->memory);
+	if (s->days.kind != CLV_KEY_NONE)
+	{
+		clv_tab_batch_init(&custs, sizeof(CustPayload), CustApply, NULL);
+		CustPass(s, &custs, 1);
+		CustPass(s, &custs, 2);
+		clv_tab_flat_sizes(&custs, &n, &arenalen);
+	}
+	entries = palloc_extended(Max((Size) n * sizeof(CustEntry), 1), MCXT_ALLOC_HUGE);
+	arena = palloc_extended(Max(arenalen, 1), MCXT_ALLOC_HUGE);
+	if (n > 0)
+		clv_tab_flatten(&custs, entries, arena);
+	clv_flat_init(f, &cust_spec, s->days.kind, n, entries, arena, arenalen);
+	MemoryContextDelete(cxt);
+	s->memory = before;
+}
+
+/* The repeat spend of a customer's summary, with its display scale */
+static inline void
+CustRepeat(const CustEntry *c, ClvMoney *repeat)
+{
+	repeat->value = clv_int128_join(c->hi, c->lo);
+	repeat->scale = c->scale;
+	repeat->dscale = c->dscale;
 }
 
 /*
@@ -481,29 +595,32 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 	s = (OrdersState *) PG_GETARG_POINTER(0);
 	rfm = clv_btyd_data_new(BTYD_KIND_RFM, s->unit, true, s->obs_end);
 	spend = clv_btyd_data_new(BTYD_KIND_SPEND, s->unit, true, s->obs_end);
-	OrdersFlat(s, &f);
+	OrdersCustomers(s, &f);
 
-	for (i = 0; i < f.nentries;)
+	for (i = 0; i < f.nentries; i++)
 	{
-		OrdersCustomer c;
+		const CustEntry *c = (const CustEntry *) CLV_FLAT_ENTRY(&f, i);
+		int64		frequency = (int64) c->days - 1;
+		ClvMoney	repeat;
 		double		v[3];
 
-		CHECK_FOR_INTERRUPTS();
-		i = OrdersSummarise(&f, i, &c);
-		if (!c.found)
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (c->days == 0)
 			continue;			/* refunds only: not a customer */
 
-		v[0] = (double) c.frequency;
-		v[1] = (double) (c.last - c.first) / s->unit_days;
-		v[2] = (double) (s->obs_day - c.first) / s->unit_days;
+		v[0] = (double) frequency;
+		v[1] = (double) ((int64) c->last - c->first) / s->unit_days;
+		v[2] = (double) ((int64) s->obs_day - c->first) / s->unit_days;
 		rfm = clv_btyd_data_add(rfm, v, 1);
-		if (c.frequency == 0)
+		if (frequency == 0)
 			continue;
 
 		/* clv_rfm's numeric monetary value, read as double precision */
+		CustRepeat(c, &repeat);
 		v[1] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-												  clv_rfm_monetary_value(&c.repeat, c.frequency,
-																		 c.dscale)));
+												  clv_rfm_monetary_value(&repeat, frequency,
+																		 c->dscale)));
 		if (v[1] > 0)
 		{
 			v[2] = 0.0;
@@ -540,21 +657,21 @@ clv_btyd_summaries_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (OrdersState *) PG_GETARG_POINTER(0);
-	OrdersFlat(s, &f);
+	OrdersCustomers(s, &f);
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, s->obs_day);
 	pq_sendint32(&buf, s->unit_days);
-	for (i = 0; i < f.nentries;)
+	for (i = 0; i < f.nentries; i++)
 	{
-		OrdersCustomer c;
+		const CustEntry *c = (const CustEntry *) CLV_FLAT_ENTRY(&f, i);
+		ClvMoney	repeat;
 		ClvKey		key;
-		uint32		at = i;
 
-		CHECK_FOR_INTERRUPTS();
-		i = OrdersSummarise(&f, i, &c);
-		if (!c.found)
-			continue;
-		clv_flat_key(&f, at, &key);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (c->days == 0)
+			continue;			/* refunds only: not a customer */
+		clv_flat_key(&f, i, &key);
 		if (f.kind == CLV_KEY_INT8)
 		{
 			char		num[MAXINT8LEN + 1];
@@ -577,12 +694,13 @@ clv_btyd_summaries_final(PG_FUNCTION_ARGS)
 			pq_sendint32(&buf, key.len);
 			pq_sendbytes(&buf, key.bytes, key.len);
 		}
-		pq_sendint32(&buf, (int32) c.frequency);
-		pq_sendint32(&buf, (int32) c.first);
-		pq_sendint32(&buf, (int32) c.last);
-		pq_sendint32(&buf, c.repeat.scale);
-		pq_sendint32(&buf, c.dscale);
-		clv_send_int128(&buf, c.repeat.value);
+		CustRepeat(c, &repeat);
+		pq_sendint32(&buf, c->days - 1);
+		pq_sendint32(&buf, c->first);
+		pq_sendint32(&buf, c->last);
+		pq_sendint32(&buf, repeat.scale);
+		pq_sendint32(&buf, c->dscale);
+		clv_send_int128(&buf, repeat.value);
 	}
 	pfree(f.entries);
 	pfree(f.arena);
