@@ -209,8 +209,19 @@ clv_money_from_numeric(Datum value, ClvMoney *out)
 			break;
 		n--;
 	}
-	for (tz = 0; d % 10 == 0; tz++)
-		d /= 10;
+	/*
+	 * tz: the trailing zero decimal digits of d (0 < d < 10000, so at most
+	 * 3), counted and divided out without a loop: the branches of a loop
+	 * are mispredicted for amounts that end in 0 and those that do not.
+	 * d is a multiple of 10^tz, so d * ceil(2^24 / 10^tz) / 2^24 is
+	 * d / 10^tz plus less than 9999 / 2^24: exact once rounded down.
+	 */
+	{
+		static const uint32 recip[4] = {16777216, 1677722, 167773, 16778};
+
+		tz = (d % 10 == 0) + (d % 100 == 0) + (d % 1000 == 0);
+		d = (int16) (((uint64) (uint16) d * recip[tz]) >> 24);
+	}
 	scale = CLV_DEC_DIGITS * (n - 1 - weight) - tz;
 	if (scale < 0)
 		scale = 0;
