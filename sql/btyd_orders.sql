@@ -168,6 +168,36 @@ SELECT pg_temp.sqlstate_of($$SELECT btyd_data(customer_id, ordered_at, amount, '
 SELECT pg_temp.sqlstate_of($$SELECT rollup(d) FROM one_pass$$);
 SELECT pg_temp.sqlstate_of($$SELECT btyd_data_combine(d, d) FROM one_pass$$);
 
+-- Scales and refund days in every place (the summaries come from two
+-- passes over the (customer, day) entries, btyd_orders.c): a first purchase
+-- day with more decimals than the others (1), refund-only days before the
+-- first, between the first and second and after the second purchase day,
+-- and a refund on a purchase day (2), one purchase day (3), refunds only
+-- (4, no row), repeat spend refunded to 0 (5), rows out of order (6).
+-- By hand: 1: repeat 5.5 + 7 = 12.5 over 2 repeat days, 6.250 (3 decimals
+-- as its amounts); 2: purchase days 01-03 and 01-06, repeat 30.10 - 5 -
+-- 0.001 = 25.099; 5: 2.22 - 2.22 = 0.00; 6: first day 03-01, repeat
+-- 0.25 + 100.00 over 2 days = 50.125.  Every row equals clv_rfm's.
+CREATE TABLE scales(customer_id bigint, ordered_at timestamptz, amount numeric);
+INSERT INTO scales VALUES
+	(1, '2023-01-05 10:00', 10.125), (1, '2023-01-09 10:00', 5.5), (1, '2023-01-20 10:00', 7),
+	(2, '2023-01-01 10:00', -1.05), (2, '2023-01-03 10:00', 20), (2, '2023-01-04 10:00', -2.5),
+	(2, '2023-01-06 10:00', 30.10), (2, '2023-01-06 11:00', -5), (2, '2023-01-08 10:00', -0.001),
+	(3, '2023-02-01 10:00', 12.34),
+	(4, '2023-02-01 10:00', -3), (4, '2023-02-02 10:00', -4),
+	(5, '2023-03-01 10:00', 1.1), (5, '2023-03-02 10:00', 2.22), (5, '2023-03-03 10:00', -2.22),
+	(6, '2023-03-05 10:00', 100.00), (6, '2023-03-01 10:00', 0.5), (6, '2023-03-03 10:00', 0.25);
+SELECT y.customer_id, y.frequency, y.recency, y.t, y.monetary_value,
+	   x.frequency = y.frequency AND x.recency = y.recency AND x.t = y.t
+	   AND x.monetary_value::text = y.monetary_value::text AS same_as_clv_rfm
+FROM (SELECT r.* FROM (SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-06-30', 'day') AS v
+					   FROM scales) s, btyd_summary_rows(s.v) r) y
+	 FULL JOIN (SELECT customer_id::text AS customer_id, (r).*
+				FROM (SELECT customer_id, clv_rfm(ordered_at, amount, '2023-06-30') AS r
+					  FROM scales GROUP BY customer_id) g
+				WHERE (r).frequency IS NOT NULL) x USING (customer_id)
+ORDER BY y.customer_id;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA test_btyd_orders CASCADE;
