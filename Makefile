@@ -54,6 +54,12 @@ endif
 include $(PGXS)
 endif
 
+# PGXS tracks header dependencies only where PostgreSQL was configured with
+# --enable-depend (Debian's packages are not): make every object (and its
+# JIT bitcode) depend on every header of src/, so that editing a header
+# rebuilds what includes it.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h)
+
 INSTALL_FRAGMENTS = $(sort $(wildcard sql/install/*.sql))
 
 # Each fragment goes through sql/overloads.awk, which expands its overload
