@@ -400,22 +400,15 @@ clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
  * display scale of the customer's amounts.  A customer with refunds only
  * has no purchase day and no summary.
  *
- * Computed from the (customer, day) entries, in any order, into a second
- * engine table keyed by the customer alone, so that nothing needs sorting
- * but the customers themselves (sorting the (customer, day) entries, one
- * per order day, costs several times more):
- *	 pass 1, every entry: the display scale; for a purchase day, the first,
- *		second and last purchase days and their count, the sum of the
- *		amounts of all purchase days and the amount of the first one;
- *	 then per customer: repeat spend = that sum less the first day's
- *		amount (the purchase days but the first are those from the second
- *		on);
- *	 pass 2, the refund-only days alone (a few): their amount is repeat
- *		spend when the day is on or after the second purchase day.
- * The sums are exact, so the value does not depend on the order of the
- * entries; its scale is brought back to the largest scale of the amounts
- * it adds up (what summing those days alone gives), so the result is
- * clv_rfm's to the digit.
+ * Computed in two passes over the (customer, day) entries, in any order,
+ * into a second engine table keyed by the customer alone: the first pass
+ * finds each customer's first, second and last purchase days, purchase day
+ * count and display scale; the second adds every amount of a day on or
+ * after the second purchase day (exact sums: the result does not depend on
+ * the order of the entries).  The customers are then put in canonical key
+ * order, so the output is too.  This replaced sorting and copying the
+ * (customer, day) entries themselves, one per order day: with 10M orders
+ * of a million customers, clv_predictions took about 6 % longer that way.
  */
 typedef struct CustEntry
 {
@@ -425,17 +418,14 @@ typedef struct CustEntry
 	int32		last;
 	int32		days;			/* number of purchase days */
 	int32		dscale;			/* largest display scale of the amounts */
-	int32		fscale;			/* scale of the first purchase day's amount */
-	int32		oscale;			/* largest scale of the other purchase days,
-								 * then of the repeat spend's days */
-	int32		scale;			/* of the sum */
-	int64		hi;				/* sum: of the purchase days (pass 1), then */
-	uint64		lo;				/* the repeat spend */
-	int64		fhi;			/* the first purchase day's amount */
-	uint64		flo;
+	int32		scale;			/* repeat spend: int128 value, scale */
+	int64		hi;
+	uint64		lo;
 } CustEntry;
 
 StaticAssertDecl(sizeof(CustEntry) % 8 == 0, "entries are a multiple of 8 bytes");
+StaticAssertDecl(sizeof(CustEntry) <= sizeof(DayEntry),
+				 "the customer table is never larger than the state's");
 
 /* What a (customer, day) entry adds to its customer, in pass 1 or 2 */
 typedef struct CustPayload
@@ -465,25 +455,6 @@ static const ClvEntrySpec cust_spec = {
 	.merge = CustMerge,
 };
 
-/* The sum of a customer entry += amount (hi, lo, scale) */
-static inline void
-CustAdd(CustEntry *c, int64 hi, uint64 lo, int32 scale)
-{
-	ClvMoney	acc;
-	ClvMoney	x;
-
-	acc.value = clv_int128_join(c->hi, c->lo);
-	acc.scale = c->scale;
-	acc.dscale = 0;
-	x.value = clv_int128_join(hi, lo);
-	x.scale = scale;
-	x.dscale = 0;
-	clv_money_add(&acc, &x);
-	c->hi = clv_int128_hi(acc.value);
-	c->lo = clv_int128_lo(acc.value);
-	c->scale = acc.scale;
-}
-
 static void
 CustApply(void *arg, void *entry, bool isnew, const void *payload)
 {
@@ -491,77 +462,44 @@ CustApply(void *arg, void *entry, bool isnew, const void *payload)
 	const CustPayload *p = (const CustPayload *) payload;
 	int32		d = p->day;
 
-	if (p->pass == 2)
+	if (p->pass == 1)
 	{
-		/* a refund-only day */
-		if (c->days >= 2 && d >= c->second)
-		{
-			CustAdd(c, p->hi, p->lo, p->scale);
-			c->oscale = Max(c->oscale, p->scale);
-		}
-		return;
-	}
-	if (p->dscale > c->dscale)
-		c->dscale = p->dscale;
-	if (!p->orders)
-		return;					/* refunds only: not a purchase day */
-	CustAdd(c, p->hi, p->lo, p->scale);
-	if (c->days == 0 || d < c->first)
-	{
-		/* the days of one customer are distinct */
-		if (c->days > 0)
-		{
-			c->second = c->first;
-			c->oscale = Max(c->oscale, c->fscale);
-		}
-		else
-			c->last = d;
-		c->first = d;
-		c->fhi = p->hi;
-		c->flo = p->lo;
-		c->fscale = p->scale;
-	}
-	else
-	{
-		if (c->days == 1 || d < c->second)
-			c->second = d;
-		if (d > c->last)
-			c->last = d;
-		c->oscale = Max(c->oscale, p->scale);
-	}
-	c->days++;
-}
-
-/*
- * Between the passes: the repeat spend of each customer, the sum of its
- * purchase days less its first one (zero, at scale 0, for a customer with
- * fewer than two purchase days)
- */
-static void
-CustRepeatSpend(ClvCustTab *custs)
-{
-	uint32		pos = 0;
-	uint32		i = 0;
-	CustEntry  *c;
-
-	while ((c = (CustEntry *) clv_tab_next(custs, &pos)) != NULL)
-	{
-		if ((++i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (c->days >= 2)
-		{
-			ClvMoney	first;
-
-			first.value = clv_int128_join(c->fhi, c->flo);
-			CustAdd(c, clv_int128_hi(-first.value), clv_int128_lo(-first.value), c->fscale);
-		}
+		if (p->dscale > c->dscale)
+			c->dscale = p->dscale;
+		if (!p->orders)
+			return;				/* refunds only: not a purchase day */
+		if (c->days == 0)
+			c->first = c->last = d;
 		else
 		{
-			c->hi = 0;
-			c->lo = 0;
-			c->scale = 0;
-			c->oscale = 0;
+			/* the days of one customer are distinct */
+			if (d < c->first)
+			{
+				c->second = c->first;
+				c->first = d;
+			}
+			else if (c->days == 1 || d < c->second)
+				c->second = d;
+			if (d > c->last)
+				c->last = d;
 		}
+		c->days++;
+	}
+	else if (c->days >= 2 && d >= c->second)
+	{
+		ClvMoney	acc;
+		ClvMoney	x;
+
+		acc.value = clv_int128_join(c->hi, c->lo);
+		acc.scale = c->scale;
+		acc.dscale = 0;
+		x.value = clv_int128_join(p->hi, p->lo);
+		x.scale = p->scale;
+		x.dscale = 0;
+		clv_money_add(&acc, &x);
+		c->hi = clv_int128_hi(acc.value);
+		c->lo = clv_int128_lo(acc.value);
+		c->scale = acc.scale;
 	}
 }
 
@@ -580,8 +518,6 @@ CustPass(OrdersState *s, ClvCustTab *custs, int pass)
 
 		if ((++i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (pass == 2 && e->orders)
-			continue;			/* pass 2 reads the refund-only days */
 		clv_tab_entry_key(&s->days, e, &key);
 		key.hash = clv_key_hash(s->days.kind, &key);
 		p = (CustPayload *) clv_tab_push(custs, &key, 0);
@@ -608,19 +544,21 @@ OrdersCustomers(OrdersState *s, ClvFlatTab *f)
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "btyd_data customers",
 											  ALLOCSET_DEFAULT_SIZES);
 	ClvCustTab	custs;
-	Size		before = s->memory;
 	uint32		n = 0;
 	uint64		arenalen = 0;
 	char	   *entries;
 	char	   *arena;
 
-	/* counted with the state's table against clv.max_state_memory */
-	clv_tab_init(&custs, &cust_spec, cxt, s->days.kind, 0, &s->memory);
+	/*
+	 * Checked against clv.max_state_memory on its own: its entries are the
+	 * size of the state's and there are no more of them, so it is never
+	 * larger than the state's table, which passed.
+	 */
+	clv_tab_init(&custs, &cust_spec, cxt, s->days.kind, 0, NULL);
 	if (s->days.kind != CLV_KEY_NONE)
 	{
 		clv_tab_batch_init(&custs, sizeof(CustPayload), CustApply, NULL);
 		CustPass(s, &custs, 1);
-		CustRepeatSpend(&custs);
 		CustPass(s, &custs, 2);
 		clv_tab_flat_sizes(&custs, &n, &arenalen);
 	}
@@ -630,33 +568,14 @@ OrdersCustomers(OrdersState *s, ClvFlatTab *f)
 		clv_tab_flatten(&custs, entries, arena);
 	clv_flat_init(f, &cust_spec, s->days.kind, n, entries, arena, arenalen);
 	MemoryContextDelete(cxt);
-	s->memory = before;
 }
 
-/*
- * The repeat spend of a customer's summary, with its display scale, at the
- * largest scale of its days' amounts (an exact division: the sum of those
- * amounts has no digit beyond it)
- */
-static void
+/* The repeat spend of a customer's summary, with its display scale */
+static inline void
 CustRepeat(const CustEntry *c, ClvMoney *repeat)
 {
-	int128		v = clv_int128_join(c->hi, c->lo);
-	int32		k = c->scale - c->oscale;
-
-	Assert(k >= 0);
-	while (k > 0)
-	{
-		int			step = Min(k, 18);
-		int64		p = clv_pow10_int64[step];
-
-		if (v % p != 0)
-			elog(ERROR, "btyd_data: inexact repeat spend");
-		v /= p;
-		k -= step;
-	}
-	repeat->value = v;
-	repeat->scale = c->oscale;
+	repeat->value = clv_int128_join(c->hi, c->lo);
+	repeat->scale = c->scale;
 	repeat->dscale = c->dscale;
 }
 
