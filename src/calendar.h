@@ -21,7 +21,8 @@
  *
  * How the period is found fast: the calendar remembers, for every period it
  * has seen, the times (UTC) whose local date falls in it, as spans of
- * times, and finds the span of a time by binary search.  A period's spans
+ * times, and finds the span of a time by binary search (or, for an hour it
+ * has seen, from a per-hour cache: ClvHourSlot below).  A period's spans
  * are computed once: with a fixed offset, local midnights minus the
  * offset; in a zone of the time zone database, the same for each stretch
  * of constant UTC offset between two transitions (pg_next_dst_boundary,
