@@ -41,9 +41,11 @@
 /* rows ahead whose slots are prefetched (merges), or key bytes (batches) */
 #define PREFETCH_AHEAD		16
 #define ARENA_AHEAD			8
-#ifndef FLUSH_AHEAD
+/*
+ * rows ahead whose slots a batch prefetches as it applies rows (8 to 48
+ * measured alike on a million customers; test/bench/RESULTS.md)
+ */
 #define FLUSH_AHEAD			16
-#endif
 
 /* A key as the table compares it */
 typedef struct ProbeKey
@@ -66,16 +68,11 @@ typedef struct ProbeKey
  * (the objdump of custtab.o showed no prefetch instruction for the slots).
  * Stage 10 of the test suite checks the object code.
  */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CLV_PREFETCHW(p) __builtin_prefetch((p), 1, 3)
-#else
-#define CLV_PREFETCHW(p) __builtin_prefetch((p), 1, 3)
-#endif
 #define PrefetchSlot(t, k) \
 	do { \
 		uint32		pf_i_ = (k)->hash & ((t)->nslots - 1); \
 		__builtin_prefetch((t)->ctrl + pf_i_, 0, 3); \
-		CLV_PREFETCHW((t)->slots + (Size) pf_i_ * (t)->entrysize); \
+		__builtin_prefetch((t)->slots + (Size) pf_i_ * (t)->entrysize, 1, 3); \
 	} while (0)
 
 static void TabGrow(ClvCustTab *t, uint64 minslots);
