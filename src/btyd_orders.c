@@ -28,9 +28,9 @@
  * an order, and monetary_value sums every amount from the first repeat
  * purchase day on.  Rows arrive in any order; the final function
  * summarises each customer from the entries in two passes and writes the
- * customers in canonical key order (OrdersCustomers).  The state merges exactly (amounts add, order flags OR), so the
- * aggregate has combine, serialize and deserialize functions and runs in
- * parallel plans.
+ * customers in canonical key order (OrdersCustomers).  The state merges
+ * exactly (amounts add, order flags OR), so the aggregate has combine,
+ * serialize and deserialize functions and runs in parallel plans.
  *
  * Per-customer rows.  btyd_summaries (the same state and transition,
  * another final function) writes every customer's summary, not collapsed,
@@ -91,29 +91,45 @@ typedef struct DayPayload
 	int32		unused;
 } DayPayload;
 
-/* Add amount (hi, lo, scale, dscale) and an order flag to an entry */
+/*
+ * An exact amount kept in an entry as its parts (the int128 value in two
+ * halves, and its scale) += the amount (xhi, xlo, xscale); the display
+ * scale is the caller's
+ */
 static inline void
-DayAdd(DayEntry *e, bool isnew, int64 hi, uint64 lo, int32 scale, int32 dscale, int32 orders)
+PartsAdd(int64 *hi, uint64 *lo, int32 *scale, int64 xhi, uint64 xlo, int32 xscale)
 {
 	ClvMoney	acc;
 	ClvMoney	x;
 
-	x.value = clv_int128_join(hi, lo);
-	x.scale = scale;
-	x.dscale = dscale;
+	acc.value = clv_int128_join(*hi, *lo);
+	acc.scale = *scale;
+	acc.dscale = 0;
+	x.value = clv_int128_join(xhi, xlo);
+	x.scale = xscale;
+	x.dscale = 0;
+	clv_money_add(&acc, &x);
+	*hi = clv_int128_hi(acc.value);
+	*lo = clv_int128_lo(acc.value);
+	*scale = acc.scale;
+}
+
+/* Add amount (hi, lo, scale, dscale) and an order flag to an entry */
+static inline void
+DayAdd(DayEntry *e, bool isnew, int64 hi, uint64 lo, int32 scale, int32 dscale, int32 orders)
+{
 	if (isnew)
-		acc = x;
+	{
+		e->hi = hi;
+		e->lo = lo;
+		e->scale = scale;
+		e->dscale = dscale;
+	}
 	else
 	{
-		acc.value = clv_int128_join(e->hi, e->lo);
-		acc.scale = e->scale;
-		acc.dscale = e->dscale;
-		clv_money_add(&acc, &x);
+		PartsAdd(&e->hi, &e->lo, &e->scale, hi, lo, scale);
+		e->dscale = Max(e->dscale, dscale);
 	}
-	e->hi = clv_int128_hi(acc.value);
-	e->lo = clv_int128_lo(acc.value);
-	e->scale = acc.scale;
-	e->dscale = acc.dscale;
 	e->orders |= orders;
 }
 
@@ -486,21 +502,7 @@ CustApply(void *arg, void *entry, bool isnew, const void *payload)
 		c->days++;
 	}
 	else if (c->days >= 2 && d >= c->second)
-	{
-		ClvMoney	acc;
-		ClvMoney	x;
-
-		acc.value = clv_int128_join(c->hi, c->lo);
-		acc.scale = c->scale;
-		acc.dscale = 0;
-		x.value = clv_int128_join(p->hi, p->lo);
-		x.scale = p->scale;
-		x.dscale = 0;
-		clv_money_add(&acc, &x);
-		c->hi = clv_int128_hi(acc.value);
-		c->lo = clv_int128_lo(acc.value);
-		c->scale = acc.scale;
-	}
+		PartsAdd(&c->hi, &c->lo, &c->scale, p->hi, p->lo, p->scale);
 }
 
 /* Pass 1 or 2 over the (customer, day) entries */
