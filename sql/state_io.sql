@@ -318,10 +318,18 @@ CREATE TABLE btyd_parts AS
 SELECT s.split, s.part, btyd_data(r.frequency, r.recency, r.t) AS d3,
 	   btyd_data(r.frequency, r.monetary_value) FILTER (WHERE r.frequency > 0) AS d2
 FROM rfm_splits s JOIN rfm r USING (customer_id) GROUP BY 1, 2;
+-- the whole, and the parts merged in every order of every split
+CREATE TABLE btyd_whole AS
+SELECT btyd_data(frequency, recency, t) AS d3,
+	   btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm;
+CREATE TABLE btyd_merged AS
+SELECT bp.split, pm.perm,
+	   rollup(bp.d3 ORDER BY array_position(pm.perm, bp.part)) AS d3,
+	   rollup(bp.d2 ORDER BY array_position(pm.perm, bp.part)) AS d2
+FROM btyd_parts bp CROSS JOIN perms pm GROUP BY 1, 2;
 SELECT btyd_data_customers(d3) AS customers, btyd_data_customers(d3) = (SELECT count(*) FROM rfm) AS counted,
 	   text_round_trip('', d3::text) AS rfm_round_trip, text_round_trip('', d2::text) AS spend_round_trip
-FROM (SELECT btyd_data(frequency, recency, t) AS d3,
-			 btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm) x;
+FROM btyd_whole;
 SELECT p.split, count(*) AS orders,
 	   bool_and(btyd_data_customers(p.d3) = btyd_data_customers(w.d3)
 				AND btyd_data_distinct(p.d3) = btyd_data_distinct(w.d3)) AS rfm_same_inputs,
@@ -329,22 +337,12 @@ SELECT p.split, count(*) AS orders,
 	   bool_and(btyd_data_customers(p.d2) = btyd_data_customers(w.d2)
 				AND btyd_data_distinct(p.d2) = btyd_data_distinct(w.d2)) AS spend_same_inputs,
 	   bool_and(gamma_gamma_fit(p.d2)::text = gamma_gamma_fit(w.d2)::text) AS gamma_gamma_fit_equal
-FROM (SELECT bp.split, pm.perm,
-			 rollup(bp.d3 ORDER BY array_position(pm.perm, bp.part)) AS d3,
-			 rollup(bp.d2 ORDER BY array_position(pm.perm, bp.part)) AS d2
-	  FROM btyd_parts bp CROSS JOIN perms pm GROUP BY 1, 2) p,
-	 (SELECT btyd_data(frequency, recency, t) AS d3,
-			 btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm) w
+FROM btyd_merged p, btyd_whole w
 GROUP BY 1 ORDER BY 1;
 -- and equal as text (the text form lists entries in canonical order)
 SELECT p.split, bool_and(p.d3::text = w.d3::text) AS rfm_equal_text,
 	   bool_and(p.d2::text = w.d2::text) AS spend_equal_text
-FROM (SELECT bp.split, pm.perm,
-			 rollup(bp.d3 ORDER BY array_position(pm.perm, bp.part)) AS d3,
-			 rollup(bp.d2 ORDER BY array_position(pm.perm, bp.part)) AS d2
-	  FROM btyd_parts bp CROSS JOIN perms pm GROUP BY 1, 2) p,
-	 (SELECT btyd_data(frequency, recency, t) AS d3,
-			 btyd_data(frequency, monetary_value) FILTER (WHERE frequency > 0) AS d2 FROM rfm) w
+FROM btyd_merged p, btyd_whole w
 GROUP BY 1 ORDER BY 1;
 -- binary round trip
 CREATE TABLE bin_btyd (what text, s btyd_data);
