@@ -508,6 +508,21 @@ INSERT INTO cases (section, query, expect) VALUES
 	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x00000009'::bytea FROM 18 FOR 4))$$, '22P03'),
 	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x000000ff'::bytea FROM 26 FOR 4))$$, '22P03'),
 	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\xff'::bytea FROM 13 FOR 1))$$, '22021'),
+	-- the same customer in the form with the observation end (unit word 0x101,
+	-- then the end as int64: 0 = 2000-01-01 00:00 UTC); btyd_summary_data:
+	-- one customer (1, 3, 8) and one spend entry (1, 10.5), with the end
+	-- when the value has one; damaged values as above
+	('6 bytea btyd_summaries', $$SELECT concat_ws(' ', customer_id, frequency, recency, t, monetary_value) FROM btyd_summary_rows('\x0000000a000001010000000000000000000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea)$$, '=a 1 3 8 10.50'),
+	('6 bytea btyd_summaries', $$SELECT bgnbd_fit(btyd_summary_data('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea))::text = bgnbd_fit(btyd_data(1, 3, 8), 'day')::text$$, '=true'),
+	('6 bytea btyd_summaries', $$SELECT concat_ws(' ', btyd_data_customers(d), btyd_data_distinct(d), (bgnbd_fit(d)).time_unit, (gamma_gamma_fit(d)).observation_end) FROM btyd_summary_data('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea) d$$, '=1 1 day'),
+	('6 bytea btyd_summaries', $$SELECT concat_ws(' ', btyd_data_customers(d), btyd_data_distinct(d), (bgnbd_fit(d)).time_unit, (gamma_gamma_fit(d)).observation_end AT TIME ZONE 'UTC') FROM btyd_summary_data('\x0000000a000001010000000000000000000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea) d$$, '=1 1 day 2000-01-01 00:00:00'),
+	('6 bytea btyd_summaries', $$SELECT gamma_gamma_fit(btyd_summary_data('\x0000000a000001010000000000000000000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea))::text = gamma_gamma_fit(btyd_data(1, 10.5), 'day', '2000-01-01 00:00+00')::text$$, '=true'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows('\x0000000a00000201'::bytea)$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows('\x0000000a0000010100000000'::bytea)$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT btyd_summary_data('\x00'::bytea)::text$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT btyd_summary_data('\x0000000a00000003'::bytea)::text$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT btyd_summary_data(substr('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea, 1, 40))::text$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT btyd_summary_data(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x000000ff'::bytea FROM 26 FOR 4))::text$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x00'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x02'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64(overlay(bin(val) PLACING '\xffff'::bytea FROM 3 FOR 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),

@@ -73,6 +73,30 @@ FROM unnest(ARRAY['day', 'week']) u, unnest(ARRAY['numeric', 'float8']) a,
 							   ELSE btyd_summaries(customer_id, ordered_at, amount::float8, '2023-06-30', u) END AS v
 				 FROM o) s, btyd_summary_rows(s.v) r) y USING (customer_id)
 GROUP BY u, a ORDER BY u, a;
+-- btyd_summary_data (clv_predictions' fit inputs): the pair of a
+-- btyd_summaries value equals btyd_data's pair for the same orders, as text
+-- (entries, weights, unit and observation end), in days and weeks, with
+-- numeric and double precision amounts, and its fits equal the clv_rfm
+-- path's (numeric amounts; path above)
+SELECT u AS unit, a AS amount_type, x.d::text = y.d::text AS same_inputs,
+	   CASE a WHEN 'numeric' THEN bgnbd_fit(x.d)::text = bgnbd_fit(p.purchases, p.unit, '2023-06-30')::text
+			  AND gamma_gamma_fit(x.d)::text = gamma_gamma_fit(p.spend, p.unit, '2023-06-30')::text END AS fits_as_path
+FROM unnest(ARRAY['day', 'week']) u, unnest(ARRAY['numeric', 'float8']) a,
+	 LATERAL (SELECT btyd_summary_data(CASE a WHEN 'numeric' THEN btyd_summaries(customer_id, ordered_at, amount, '2023-06-30', u)
+										   ELSE btyd_summaries(customer_id, ordered_at, amount::float8, '2023-06-30', u) END) AS d
+			  FROM o) x,
+	 LATERAL (SELECT CASE a WHEN 'numeric' THEN btyd_data(customer_id, ordered_at, amount, '2023-06-30', u)
+							ELSE btyd_data(customer_id, ordered_at, amount::float8, '2023-06-30', u) END AS d
+			  FROM o) y,
+	 path p
+WHERE p.unit = u ORDER BY u, a;
+-- with uuid keys, and with orders after observation_end only (no customer:
+-- an empty pair, as btyd_data's)
+SELECT (SELECT btyd_summary_data(btyd_summaries(md5(customer_id::text)::uuid, ordered_at, amount, '2023-06-30', 'day')) FROM o)::text
+	   = (SELECT btyd_data(md5(customer_id::text)::uuid, ordered_at, amount, '2023-06-30', 'day') FROM o)::text AS uuid_same,
+	   (SELECT btyd_summary_data(btyd_summaries(customer_id, ordered_at, amount, '2020-01-01', 'day')) FROM o)::text
+	   = (SELECT btyd_data(customer_id, ordered_at, amount, '2020-01-01', 'day') FROM o)::text AS empty_same,
+	   (SELECT btyd_data_customers(btyd_summary_data(btyd_summaries(customer_id, ordered_at, amount, '2020-01-01', 'day'))) FROM o) AS empty_customers;
 -- uuid and text keys: customer_id is the key's text (key::text)
 SELECT k AS key_type, count(*) AS customers,
 	   count(*) FILTER (WHERE x.frequency = y.frequency AND x.recency = y.recency AND x.t = y.t

@@ -2424,6 +2424,8 @@ COMMENT ON AGGREGATE repeat_rate(uuid, timestamptz, int2) IS 'share of customers
  *      time_unit, observation_end) (model: 'bgnbd' by default, 'mbgnbd' or
  *      'pareto_nbd') and gamma_gamma_fit(btyd_data(frequency,
  *      monetary_value), time_unit, observation_end) over all customers;
+ *      the statement fits them on btyd_summary_data of the summaries, the
+ *      same inputs (entries and weights) without a pass over the rows;
  *   3. per customer, with L = clv_month_length(time_unit) (30 days or
  *      4.345 weeks, clv_predict's month) and H = months * L:
  *        p_alive            = <model>_p_alive(purchase model, x, t_x, T)
@@ -2513,6 +2515,16 @@ CREATE FUNCTION btyd_summary_rows(summaries bytea)
 				  monetary_value numeric)
 	AS 'MODULE_PATHNAME', 'clv_btyd_summary_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION btyd_summary_rows(bytea) IS 'one row per customer of a btyd_summaries value: clv_rfm''s frequency, recency, t and monetary_value; used by clv_predictions';
+/*
+ * btyd_summary_data(summaries): the fit inputs of a btyd_summaries value,
+ * the btyd_data that btyd_data(customer_id, ordered_at, amount,
+ * observation_end, time_unit) gives for the same orders (the same entries
+ * and weights, so the same fits), from the summaries, without summarising
+ * the customers again.
+ */
+CREATE FUNCTION btyd_summary_data(summaries bytea) RETURNS btyd_data
+	AS 'MODULE_PATHNAME', 'clv_btyd_summary_data' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION btyd_summary_data(bytea) IS 'the fit inputs (a btyd_data pair, with unit and observation end) of a btyd_summaries value: those btyd_data gives for the same orders; used by clv_predictions';
 
 /*
  * clv_predictions_sql(orders_query, model, caller, result): the statement
@@ -2549,21 +2561,21 @@ BEGIN
 		INTO sub
 		USING orders_query, caller, 'orders query', ARRAY['customer_id:key', 'ordered_at:time', 'amount:amount'];
 
-	-- steps 1 and 2: the summaries (materialized: read twice) and the fits
+	-- steps 1 and 2: the summaries (one value, read twice: as rows, and as
+	-- the fits' inputs, btyd_summary_data, equal to btyd_data(frequency,
+	-- ...) over those rows) and the fits
 	fitted := pg_catalog.format($q$
-		WITH s AS MATERIALIZED (
+		WITH a AS MATERIALIZED (
+			SELECT %1$I.btyd_summaries(o.customer_id, o.ordered_at, o.amount, $1, $2) AS v
+			FROM %2$s AS o(customer_id, ordered_at, amount)
+		), s AS MATERIALIZED (
 			SELECT r.customer_id, r.frequency, r.recency, r.t, r.monetary_value
-			FROM (SELECT %1$I.btyd_summaries(o.customer_id, o.ordered_at, o.amount, $1, $2) AS v
-				  FROM %2$s AS o(customer_id, ordered_at, amount)) AS a
-				 CROSS JOIN LATERAL %1$I.btyd_summary_rows(a.v) AS r
-		), d AS (
-			SELECT %1$I.btyd_data(s.frequency, s.recency, s.t) AS purchases,
-				   %1$I.btyd_data(s.frequency, s.monetary_value) AS spend
-			FROM s
+			FROM a CROSS JOIN LATERAL %1$I.btyd_summary_rows(a.v) AS r
+		), d AS MATERIALIZED (
+			SELECT %1$I.btyd_summary_data(a.v) AS inputs FROM a
 		), m AS MATERIALIZED (
-			SELECT %1$I.%3$I(d.purchases, $2, $1) AS pm,
-				   %1$I.gamma_gamma_fit(d.spend, $2, $1) AS gm,
-				   d.purchases, d.spend
+			SELECT %1$I.%3$I(d.inputs, $2, $1) AS pm,
+				   %1$I.gamma_gamma_fit(d.inputs, $2, $1) AS gm, d.inputs
 			FROM d
 		)
 		$q$, ext, sub, family || '_fit');
@@ -2582,7 +2594,10 @@ BEGIN
 	END IF;
 	RETURN fitted || pg_catalog.format($q$
 		SELECT %2$L::pg_catalog.text, (m.pm).time_unit, (m.pm).observation_end,
-			   %1$I.btyd_data_customers(m.purchases), %1$I.btyd_data_customers(m.spend),
+			   (SELECT pg_catalog.count(*) FROM s),
+			   (SELECT pg_catalog.count(*) FROM s
+				 WHERE s.frequency OPERATOR(pg_catalog.>) 0
+				   AND s.monetary_value OPERATOR(pg_catalog.>) 0),
 			   %3$s, (m.pm).log_likelihood, (m.pm).converged, (m.pm).iterations,
 			   (m.gm).p, (m.gm).q, (m.gm).v, (m.gm).log_likelihood, (m.gm).converged, (m.gm).iterations
 		FROM m
@@ -2663,7 +2678,10 @@ BEGIN
 	 WHERE e.extname = 'clv';
 	EXECUTE pg_catalog.format('SELECT %I.clv_predictions_sql($1, $2, $3, $4)', ext)
 		INTO stmt USING orders_query, model, 'clv_prediction_models', 'models';
-	RETURN QUERY EXECUTE stmt || ' WHERE m.purchases IS NOT NULL' USING observation_end, time_unit;
+	-- no row without customers (no orders up to observation_end: no summary
+	-- value, or one without customers)
+	RETURN QUERY EXECUTE stmt || pg_catalog.format(' WHERE %I.btyd_data_customers(m.inputs) OPERATOR(pg_catalog.>) 0', ext)
+		USING observation_end, time_unit;
 END
 $$;
 COMMENT ON FUNCTION clv_prediction_models(text, timestamptz, text, text) IS 'the purchase and Gamma-Gamma models clv_predictions fits, as one flat row: parameters, log-likelihood, converged, iterations, customers';

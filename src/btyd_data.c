@@ -22,6 +22,7 @@
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "clv.h"
@@ -129,12 +130,13 @@ BtydHash(const double *v)
 }
 
 /*
- * Add weight w to key v (3 doubles, -0 normalised), growing if needed.
+ * Add weight w to key v (3 doubles, -0 normalised; hash = BtydHash(v)),
+ * growing if needed.
  * Modifies d in place when it has room; otherwise returns a grown copy
  * (allocated in the current memory context; d is left unchanged).
  */
 static BtydData *
-BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
+BtydAddHashed(BtydData *d, const double *v, uint32 hash, int64 w, const char *what)
 {
 	uint32		mask;
 	uint32		idx;
@@ -145,7 +147,7 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
 	entries = BTYD_ENTRIES(d);
 	slots = BTYD_SLOTS(d);
 	mask = d->nslots - 1;
-	idx = BtydHash(v) & mask;
+	idx = hash & mask;
 	while (slots[idx] != 0)
 	{
 		e = &entries[slots[idx] - 1];
@@ -173,8 +175,8 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
 					 errmsg("too many distinct inputs in %s", what)));
 		g = BtydAllocLike(d->capacity * 2, d->kind, d->penalizer, d, what);
 		for (i = 0; i < d->n; i++)
-			g = BtydAdd(g, entries[i].v, entries[i].weight, what);
-		return BtydAdd(g, v, w, what);
+			g = BtydAddHashed(g, entries[i].v, BtydHash(entries[i].v), entries[i].weight, what);
+		return BtydAddHashed(g, v, hash, w, what);
 	}
 
 	e = &entries[d->n];
@@ -189,14 +191,94 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
 	return d;
 }
 
+/* BtydAddHashed with the key's hash computed here */
+static BtydData *
+BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
+{
+	return BtydAddHashed(d, v, BtydHash(v), w, what);
+}
+
+/*
+ * How many entries ahead BtydAddEntries prefetches an entry's hash slot;
+ * the entry that slot points to is prefetched half as far ahead, once the
+ * slot is in the cache
+ */
+#define BTYD_AHEAD 16
+
+/* The largest capacity BtydAddEntries sets aside in advance (80 MB) */
+#define BTYD_PRESIZE_MAX (1U << 21)
+
+/*
+ * Add n entries (keys -0 normalised, weights > 0) in order: the same value
+ * as n calls of BtydAdd, but faster for a large value (a million distinct
+ * keys: 40 MB, far beyond the caches).  The capacity for n more keys is
+ * set aside first (up to BTYD_PRESIZE_MAX; beyond that the value grows as
+ * BtydAdd grows it), so that the keys are not inserted again at each
+ * doubling, and the two dependent cache misses of each lookup, its hash
+ * slot and the entry the slot points to, are taken a few entries ahead
+ * with prefetches instead of one entry after another.  Frees d when it
+ * returns another value (d must be the caller's).
+ */
+static BtydData *
+BtydAddEntries(BtydData *d, const BtydEntry *add, uint32 n, const char *what)
+{
+	uint32	   *hashes;
+	uint32		i;
+	uint64		need = (uint64) d->n + n;
+
+	if (n == 0)
+		return d;
+	if (need > d->capacity && d->capacity < BTYD_PRESIZE_MAX)
+	{
+		uint32		cap = d->capacity;
+		BtydData   *g;
+
+		while (cap < need && cap < BTYD_PRESIZE_MAX)
+			cap *= 2;
+		g = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
+		for (i = 0; i < d->n; i++)
+			g = BtydAdd(g, BTYD_ENTRIES(d)[i].v, BTYD_ENTRIES(d)[i].weight, what);
+		pfree(d);
+		d = g;
+	}
+
+	hashes = palloc_extended((Size) n * sizeof(uint32), MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+		hashes[i] = BtydHash(add[i].v);
+	for (i = 0; i < n; i++)
+	{
+		uint32		mask = d->nslots - 1;
+		uint32	   *slots = BTYD_SLOTS(d);
+		BtydData   *g;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (i + BTYD_AHEAD < n)
+			__builtin_prefetch(&slots[hashes[i + BTYD_AHEAD] & mask], 1, 3);
+		if (i + BTYD_AHEAD / 2 < n)
+		{
+			uint32		slot = slots[hashes[i + BTYD_AHEAD / 2] & mask];
+
+			if (slot != 0)
+				__builtin_prefetch(&BTYD_ENTRIES(d)[slot - 1], 0, 3);
+		}
+		g = BtydAddHashed(d, add[i].v, hashes[i], add[i].weight, what);
+		if (g != d)
+		{
+			pfree(d);
+			d = g;
+		}
+	}
+	pfree(hashes);
+	return d;
+}
+
 /* A compact copy (capacity = n rounded up to a power of two) */
 static BtydData *
 BtydCompactCopy(const BtydData *d, const char *what)
 {
 	uint32		cap = BTYD_INITIAL_CAPACITY;
 	BtydData   *c;
-	const BtydEntry *entries = BTYD_ENTRIES(d);
-	uint32		i;
 
 	if (d->kind == BTYD_KIND_ORDERS)
 	{
@@ -208,9 +290,7 @@ BtydCompactCopy(const BtydData *d, const char *what)
 	while (cap < d->n)
 		cap *= 2;
 	c = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
-	for (i = 0; i < d->n; i++)
-		c = BtydAdd(c, entries[i].v, entries[i].weight, what);
-	return c;
+	return BtydAddEntries(c, BTYD_ENTRIES(d), d->n, what);
 }
 
 /* Why (x, t_x, T) is not a valid customer summary, or NULL */
@@ -799,12 +879,10 @@ clv_btyd_data_arg(FunctionCallInfo fcinfo, int argno, int kind, const char *fitn
 	return d;
 }
 
-/* qsort comparator: by frequency, then the other values */
-static int
-EntryCmp(const void *a, const void *b)
+/* Order of entries: by frequency, then the other values */
+static inline int
+EntryCmp(const BtydEntry *ea, const BtydEntry *eb)
 {
-	const BtydEntry *ea = (const BtydEntry *) a;
-	const BtydEntry *eb = (const BtydEntry *) b;
 	int			i;
 
 	for (i = 0; i < 3; i++)
@@ -817,6 +895,19 @@ EntryCmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * SortEntries(BtydEntry *, size_t): a sort specialised for entries, with
+ * the comparison inlined (PostgreSQL's lib/sort_template.h); qsort with a
+ * comparator function took 4 % of clv_predictions at a million customers.
+ * The keys of a value are distinct, so every sort gives the same order.
+ */
+#define ST_SORT SortEntries
+#define ST_ELEMENT_TYPE BtydEntry
+#define ST_COMPARE(a, b) EntryCmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 /* Entries sorted by frequency (a deterministic order for the sums) */
 BtydEntry *
 clv_btyd_sorted_entries(const BtydData *d)
@@ -824,7 +915,7 @@ clv_btyd_sorted_entries(const BtydData *d)
 	BtydEntry  *e = palloc(sizeof(BtydEntry) * Max(d->n, 1));
 
 	memcpy(e, BTYD_ENTRIES(d), sizeof(BtydEntry) * d->n);
-	qsort(e, d->n, sizeof(BtydEntry), EntryCmp);
+	SortEntries(e, d->n);
 	return e;
 }
 
@@ -861,6 +952,23 @@ clv_btyd_data_add(BtydData *d, double *v, int64 w)
 		if (v[i] == 0.0)
 			v[i] = 0.0;
 	return BtydAdd(d, v, w, "btyd_data");
+}
+
+/*
+ * Add n entries (keys normalised here, weights > 0) in order; frees d when
+ * it returns another value
+ */
+BtydData *
+clv_btyd_data_add_entries(BtydData *d, BtydEntry *add, uint32 n)
+{
+	uint32		i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 3; j++)
+			if (add[i].v[j] == 0.0)
+				add[i].v[j] = 0.0;
+	return BtydAddEntries(d, add, n, "btyd_data");
 }
 
 /* The pair (kind 3) of an (x, t_x, T) value and an (x, m) value, compacted */

@@ -582,6 +582,90 @@ CustRepeat(const CustEntry *c, ClvMoney *repeat)
 }
 
 /*
+ * The model inputs of n customers at most, collected in summary order
+ * (canonical key order) and then added to the two values of a pair in that
+ * order, with prefetching (clv_btyd_data_add_entries).  btyd_data(customer_id,
+ * ...) and btyd_summary_data build their pairs this way, so the two are
+ * equal entry for entry; the fits sum over the entries in sorted order, so
+ * they equal those over btyd_data(frequency, ...) of the same summaries in
+ * any row order.
+ */
+typedef struct ModelKeys
+{
+	BtydEntry  *rfm;			/* (frequency, recency, T) of every customer */
+	BtydEntry  *spend;			/* (frequency, monetary value, 0) of repeat
+								 * buyers with a positive monetary value */
+	uint32		nrfm;
+	uint32		nspend;
+	MemoryContext tmp;			/* for the numeric monetary value */
+} ModelKeys;
+
+static void
+ModelKeysInit(ModelKeys *k, uint32 n)
+{
+	k->rfm = palloc_extended(Max((Size) n, 1) * sizeof(BtydEntry), MCXT_ALLOC_HUGE);
+	k->spend = palloc_extended(Max((Size) n, 1) * sizeof(BtydEntry), MCXT_ALLOC_HUGE);
+	k->nrfm = k->nspend = 0;
+	k->tmp = AllocSetContextCreate(CurrentMemoryContext, "btyd_data monetary value",
+								   ALLOCSET_SMALL_SIZES);
+}
+
+/*
+ * Add a customer with at least one purchase day: frequency, first and last
+ * purchase days, repeat spend (rfm.c's definitions: recency = (last -
+ * first) / unit, T = (E - first) / unit, monetary value = clv_rfm's
+ * numeric monetary_value read as double precision)
+ */
+static void
+ModelKeysAdd(ModelKeys *k, int32 frequency, int32 first, int32 last, ClvMoney *repeat,
+			 int32 obs_day, int32 unit_days)
+{
+	BtydEntry  *e = &k->rfm[k->nrfm++];
+	double		m;
+	MemoryContext old;
+
+	e->v[0] = (double) frequency;
+	e->v[1] = (double) ((int64) last - first) / unit_days;
+	e->v[2] = (double) ((int64) obs_day - first) / unit_days;
+	e->weight = 1;
+	if (frequency == 0)
+		return;
+	old = MemoryContextSwitchTo(k->tmp);
+	m = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+										   clv_rfm_monetary_value(repeat, frequency,
+																  repeat->dscale)));
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(k->tmp);
+	if (m > 0)
+	{
+		e = &k->spend[k->nspend++];
+		e->v[0] = (double) frequency;
+		e->v[1] = m;
+		e->v[2] = 0.0;
+		e->weight = 1;
+	}
+}
+
+/* The pair of fit inputs of the collected customers, with its origin */
+static BtydData *
+ModelKeysPair(ModelKeys *k, ClvTimeUnit unit, bool has_end, TimestampTz obs_end)
+{
+	BtydData   *rfm = clv_btyd_data_new(BTYD_KIND_RFM, unit, has_end, obs_end);
+	BtydData   *spend = clv_btyd_data_new(BTYD_KIND_SPEND, unit, has_end, obs_end);
+	BtydData   *result;
+
+	rfm = clv_btyd_data_add_entries(rfm, k->rfm, k->nrfm);
+	spend = clv_btyd_data_add_entries(spend, k->spend, k->nspend);
+	result = clv_btyd_data_pair(rfm, spend);
+	pfree(rfm);
+	pfree(spend);
+	pfree(k->rfm);
+	pfree(k->spend);
+	MemoryContextDelete(k->tmp);
+	return result;
+}
+
+/*
  * Final: summarise each customer (rfm.c's definitions) and collect the
  * pair of fit inputs.  NULL when there were no rows.
  */
@@ -591,66 +675,47 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
 {
 	OrdersState *s;
 	ClvFlatTab	f;
-	BtydData   *rfm;
-	BtydData   *spend;
+	ModelKeys	k;
 	BtydData   *result;
 	uint32		i;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (OrdersState *) PG_GETARG_POINTER(0);
-	rfm = clv_btyd_data_new(BTYD_KIND_RFM, s->unit, true, s->obs_end);
-	spend = clv_btyd_data_new(BTYD_KIND_SPEND, s->unit, true, s->obs_end);
 	OrdersCustomers(s, &f);
-
+	ModelKeysInit(&k, f.nentries);
 	for (i = 0; i < f.nentries; i++)
 	{
 		const CustEntry *c = (const CustEntry *) CLV_FLAT_ENTRY(&f, i);
-		int64		frequency = (int64) c->days - 1;
 		ClvMoney	repeat;
-		double		v[3];
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (c->days == 0)
 			continue;			/* refunds only: not a customer */
-
-		v[0] = (double) frequency;
-		v[1] = (double) ((int64) c->last - c->first) / s->unit_days;
-		v[2] = (double) ((int64) s->obs_day - c->first) / s->unit_days;
-		rfm = clv_btyd_data_add(rfm, v, 1);
-		if (frequency == 0)
-			continue;
-
-		/* clv_rfm's numeric monetary value, read as double precision */
 		CustRepeat(c, &repeat);
-		v[1] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-												  clv_rfm_monetary_value(&repeat, frequency,
-																		 c->dscale)));
-		if (v[1] > 0)
-		{
-			v[2] = 0.0;
-			spend = clv_btyd_data_add(spend, v, 1);
-		}
+		ModelKeysAdd(&k, c->days - 1, c->first, c->last, &repeat, s->obs_day, s->unit_days);
 	}
-	result = clv_btyd_data_pair(rfm, spend);
 	pfree(f.entries);
 	pfree(f.arena);
-	pfree(rfm);
-	pfree(spend);
+	result = ModelKeysPair(&k, s->unit, true, s->obs_end);
 	PG_RETURN_POINTER(result);
 }
 
 /*
  * The customers' summaries as a value (btyd_summaries, used by
  * clv_predictions): the same state, each customer summarised as above, and
- * written as bytea for btyd_summary_rows:
- *	 int32 observation_end day, int32 unit days (1 or 7), then per customer
- *	 (canonical key order) uint32 key length, the key as text, int32
- *	 frequency, int32 first and last purchase days, and the repeat spend
- *	 (int32 scale, int32 dscale of the customer's amounts, int128 value)
+ * written as bytea for btyd_summary_rows and btyd_summary_data:
+ *	 int32 observation_end day, int32 unit word (the unit's days, 1 or 7,
+ *	 plus SUMMARIES_HAS_END), int64 observation_end (TimestampTz; present
+ *	 when the unit word has SUMMARIES_HAS_END: values of this version
+ *	 always, the earliest form had it not), then per customer (canonical
+ *	 key order) uint32 key length, the key as text, int32 frequency, int32
+ *	 first and last purchase days, and the repeat spend (int32 scale, int32
+ *	 dscale of the customer's amounts, int128 value)
  * Customers with refunds only are left out.  NULL when there were no rows.
  */
+#define SUMMARIES_HAS_END 0x100
 PG_FUNCTION_INFO_V1(clv_btyd_summaries_final);
 Datum
 clv_btyd_summaries_final(PG_FUNCTION_ARGS)
@@ -666,7 +731,8 @@ clv_btyd_summaries_final(PG_FUNCTION_ARGS)
 	OrdersCustomers(s, &f);
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, s->obs_day);
-	pq_sendint32(&buf, s->unit_days);
+	pq_sendint32(&buf, s->unit_days | SUMMARIES_HAS_END);
+	pq_sendint64(&buf, s->obs_end);
 	for (i = 0; i < f.nentries; i++)
 	{
 		const CustEntry *c = (const CustEntry *) CLV_FLAT_ENTRY(&f, i);
@@ -713,6 +779,77 @@ clv_btyd_summaries_final(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* Reading a btyd_summaries value */
+typedef struct SummariesReader
+{
+	StringInfoData buf;
+	int32		obs_day;
+	int32		unit_days;
+	bool		has_end;
+	TimestampTz obs_end;
+} SummariesReader;
+
+/* One customer of a btyd_summaries value */
+typedef struct SummaryRecord
+{
+	const char *key;			/* the key as text, not terminated */
+	uint32		len;
+	int32		frequency;
+	int32		first;
+	int32		last;
+	ClvMoney	repeat;
+} SummaryRecord;
+
+/* Start reading value b: its header (22P03 if malformed) */
+static void
+SummariesOpen(SummariesReader *r, bytea *b)
+{
+	int32		unit;
+
+	r->buf.data = VARDATA_ANY(b);
+	r->buf.len = VARSIZE_ANY_EXHDR(b);
+	r->buf.maxlen = r->buf.len;
+	r->buf.cursor = 0;
+	clv_recv_need(&r->buf, 8, "btyd_summaries");
+	r->obs_day = pq_getmsgint(&r->buf, 4);
+	unit = pq_getmsgint(&r->buf, 4);
+	r->unit_days = unit & ~SUMMARIES_HAS_END;
+	r->has_end = (unit & SUMMARIES_HAS_END) != 0;
+	if (r->unit_days != 1 && r->unit_days != 7)
+		clv_bad_external("btyd_summaries", "Invalid time unit.");
+	r->obs_end = 0;
+	if (r->has_end)
+	{
+		clv_recv_need(&r->buf, 8, "btyd_summaries");
+		r->obs_end = pq_getmsgint64(&r->buf);
+	}
+}
+
+/* The next customer into rec, or false at the end (22P03 if malformed) */
+static bool
+SummariesNext(SummariesReader *r, SummaryRecord *rec)
+{
+	StringInfo	buf = &r->buf;
+
+	if (buf->cursor >= buf->len)
+		return false;
+	clv_recv_need(buf, 4, "btyd_summaries");
+	rec->len = pq_getmsgint(buf, 4);
+	clv_recv_need(buf, (int64) rec->len + 36, "btyd_summaries");
+	rec->key = pq_getmsgbytes(buf, rec->len);
+	rec->frequency = pq_getmsgint(buf, 4);
+	rec->first = pq_getmsgint(buf, 4);
+	rec->last = pq_getmsgint(buf, 4);
+	rec->repeat.scale = pq_getmsgint(buf, 4);
+	rec->repeat.dscale = pq_getmsgint(buf, 4);
+	rec->repeat.value = clv_recv_int128(buf);
+	if (rec->frequency < 0 || rec->last < rec->first || r->obs_day < rec->last ||
+		rec->repeat.scale < 0 || rec->repeat.scale > CLV_MAX_SCALE ||
+		rec->repeat.dscale < 0 || rec->repeat.dscale > NUMERIC_MAX_DISPLAY_SCALE)
+		clv_bad_external("btyd_summaries", "Invalid customer summary.");
+	return true;
+}
+
 /*
  * btyd_summary_rows(bytea): one row per customer of a btyd_summaries
  * value: customer_id text, frequency, recency, t, monetary_value, exactly
@@ -726,53 +863,66 @@ clv_btyd_summary_rows(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StringInfoData buf;
-	int32		obs_day,
-				unit_days;
+	SummariesReader r;
+	SummaryRecord rec;
 
 	InitMaterializedSRF(fcinfo, 0);
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	clv_recv_need(&buf, 8, "btyd_summaries");
-	obs_day = pq_getmsgint(&buf, 4);
-	unit_days = pq_getmsgint(&buf, 4);
-	if (unit_days != 1 && unit_days != 7)
-		clv_bad_external("btyd_summaries", "Invalid time unit.");
-	while (buf.cursor < buf.len)
+	SummariesOpen(&r, b);
+	while (SummariesNext(&r, &rec))
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
-		uint32		len;
-		const char *key;
-		int32		frequency,
-					first,
-					last;
-		ClvMoney	repeat;
 
 		CHECK_FOR_INTERRUPTS();
-		clv_recv_need(&buf, 4, "btyd_summaries");
-		len = pq_getmsgint(&buf, 4);
-		clv_recv_need(&buf, (int64) len + 36, "btyd_summaries");
-		key = pq_getmsgbytes(&buf, len);
-		pg_verifymbstr(key, len, false);
-		frequency = pq_getmsgint(&buf, 4);
-		first = pq_getmsgint(&buf, 4);
-		last = pq_getmsgint(&buf, 4);
-		repeat.scale = pq_getmsgint(&buf, 4);
-		repeat.dscale = pq_getmsgint(&buf, 4);
-		repeat.value = clv_recv_int128(&buf);
-		if (frequency < 0 || last < first || obs_day < last ||
-			repeat.scale < 0 || repeat.scale > CLV_MAX_SCALE ||
-			repeat.dscale < 0 || repeat.dscale > NUMERIC_MAX_DISPLAY_SCALE)
-			clv_bad_external("btyd_summaries", "Invalid customer summary.");
-		values[0] = PointerGetDatum(cstring_to_text_with_len(key, len));
-		values[1] = Int32GetDatum(frequency);
-		values[2] = Float8GetDatum((double) ((int64) last - first) / unit_days);
-		values[3] = Float8GetDatum((double) ((int64) obs_day - first) / unit_days);
-		values[4] = clv_rfm_monetary_value(&repeat, frequency, repeat.dscale);
+		pg_verifymbstr(rec.key, rec.len, false);
+		values[0] = PointerGetDatum(cstring_to_text_with_len(rec.key, rec.len));
+		values[1] = Int32GetDatum(rec.frequency);
+		values[2] = Float8GetDatum((double) ((int64) rec.last - rec.first) / r.unit_days);
+		values[3] = Float8GetDatum((double) ((int64) r.obs_day - rec.first) / r.unit_days);
+		values[4] = clv_rfm_monetary_value(&rec.repeat, rec.frequency, rec.repeat.dscale);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_NULL();
+}
+
+/*
+ * btyd_summary_data(bytea): the fit inputs of a btyd_summaries value, the
+ * btyd_data pair that btyd_data(customer_id, ordered_at, amount,
+ * observation_end, time_unit) returns for the same orders (entry for entry,
+ * so the same fits), built from the customers' summaries
+ * without running the state's final step again: clv_predictions reads the
+ * summaries once for its rows and once for its fits.  The pair records the
+ * time unit and observation end (the earliest form of the value, without
+ * the observation end, gives a pair with the unit only).  A malformed value
+ * raises 22P03.
+ */
+PG_FUNCTION_INFO_V1(clv_btyd_summary_data);
+Datum
+clv_btyd_summary_data(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	SummariesReader r;
+	SummaryRecord rec;
+	ModelKeys	k;
+	uint32		n = 0;
+
+	/* count the customers first, to size the collection */
+	SummariesOpen(&r, b);
+	while (SummariesNext(&r, &rec))
+	{
+		if (n == PG_UINT32_MAX / 3)
+			clv_bad_external("btyd_summaries", "Too many customers.");
+		n++;
+	}
+	ModelKeysInit(&k, n);
+	SummariesOpen(&r, b);
+	while (SummariesNext(&r, &rec))
+	{
+		if ((k.nrfm & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		ModelKeysAdd(&k, rec.frequency, rec.first, rec.last, &rec.repeat,
+					 r.obs_day, r.unit_days);
+	}
+	PG_RETURN_POINTER(ModelKeysPair(&k, (r.unit_days == 7) ? CLV_UNIT_WEEK : CLV_UNIT_DAY,
+									r.has_end, r.obs_end));
 }

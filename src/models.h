@@ -216,6 +216,7 @@ extern int32 clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t);
 extern BtydData *clv_btyd_data_new(int kind, int unit, bool has_end,
 								   int64 end);
 extern BtydData *clv_btyd_data_add(BtydData *d, double *v, int64 w);
+extern BtydData *clv_btyd_data_add_entries(BtydData *d, BtydEntry *add, uint32 n);
 extern BtydData *clv_btyd_data_pair(const BtydData *rfm, const BtydData *spend);
 
 /* Check a double argument is finite and >= 0 (22023 otherwise) */

@@ -353,14 +353,15 @@ BEGIN
 	 $q$SELECT concat_ws(' ', count(*), round(sum(clv)::numeric, 4))
 		FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '2023-01-01 00:00:00+00')$q$,
 	 NULL, NULL, NULL, false, false),
-	(79, 'the same, summaries from the one-pass btyd_summaries (clv_predictions'' path)',
-	 $q$WITH s AS MATERIALIZED (
-			SELECT r.* FROM (SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00', 'day') AS v
-							 FROM orders) o, btyd_summary_rows(o.v) AS r),
+	(79, 'the same, summaries and fit inputs from one btyd_summaries value (clv_predictions'' path)',
+	 $q$WITH a AS MATERIALIZED (
+			SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00', 'day') AS v FROM orders),
+		s AS MATERIALIZED (SELECT r.* FROM a, btyd_summary_rows(a.v) AS r),
+		d AS MATERIALIZED (SELECT btyd_summary_data(a.v) AS d FROM a),
 		m AS MATERIALIZED (
-			SELECT bgnbd_fit(btyd_data(frequency, recency, t), 'day', '2023-01-01 00:00:00+00') AS pm,
-				   gamma_gamma_fit(btyd_data(frequency, monetary_value), 'day', '2023-01-01 00:00:00+00') AS gm
-			FROM s)
+			SELECT bgnbd_fit(d, 'day', '2023-01-01 00:00:00+00') AS pm,
+				   gamma_gamma_fit(d, 'day', '2023-01-01 00:00:00+00') AS gm
+			FROM d)
 		SELECT concat_ws(' ', count(*), round(sum(clv_predict(pm, gm, frequency, recency, t, monetary_value, 12, 0.01))::numeric, 4))
 		FROM s, m$q$,
 	 NULL, NULL, NULL, false, false),
