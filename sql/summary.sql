@@ -151,6 +151,33 @@ JOIN (SELECT customer_id,
                  min(ordered_at) FILTER (WHERE amount >= 0), max(ordered_at) FILTER (WHERE amount >= 0)) AS p
       FROM orders GROUP BY customer_id) b USING (customer_id);
 
+-- clv(s) = revenue / customers (and every other exact mean: aov, the cohort
+-- table, clv_agg with a horizon, clv_rfm's monetary_value) is computed in
+-- int128 where it fits; it must be numeric's own division, with its
+-- trailing zeros dropped and at least the amounts' display scale, as plain
+-- SQL computes it: 600 values of 1 to 35 digits with 0 to 14 decimals
+-- (some with extra trailing zeros), of both signs and 0, each divided by a
+-- count of 1 to 1001 (every customer orders 0, and customer 1 also spends
+-- or refunds the value)
+SELECT setseed(0.25);
+CREATE TABLE divs AS
+SELECT i, v, n
+FROM (SELECT i, n, round((CASE WHEN i % 7 = 0 THEN '0' ELSE digits END || 'e-' || s)::numeric
+							   * CASE WHEN i % 3 = 0 THEN -1 ELSE 1 END, s + (i % 4) % 3) AS v
+	  FROM (SELECT i, (ARRAY[1, 2, 3, 4, 6, 7, 9, 12, 17, 33, 64, 99, 100, 101, 333, 999, 1000, 1001])[1 + (i * 7) % 18] AS n,
+				   (1 + i % 9)::text || substr(translate(md5(i::text), 'abcdef', '024689') || translate(md5(i::text || 'x'), 'abcdef', '135791'),
+											  1, floor(random() * 34)::int) AS digits,
+				   floor(random() * 15)::int AS s
+			FROM generate_series(1, 600) i) g) x;
+SELECT count(*) AS divisions, count(*) FILTER (WHERE got::text = expected::text) AS same,
+	   count(DISTINCT n) AS counts, min(length(abs(v)::text)) AS shortest, max(length(abs(v)::text)) AS longest
+FROM (SELECT i, clv(clv_summary(c, timestamptz '2024-01-01', amount)) AS got
+	  FROM divs, generate_series(1, n) c, LATERAL (VALUES (0), (CASE WHEN c = 1 THEN v END)) o(amount)
+	  WHERE amount IS NOT NULL GROUP BY i) a
+JOIN (SELECT i, n, v, CASE WHEN scale(trim_scale(v / n)) < scale(v) THEN round(trim_scale(v / n), scale(v))
+						   ELSE trim_scale(v / n) END AS expected
+	  FROM divs) b USING (i);
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA test_summary CASCADE;

@@ -631,9 +631,7 @@ ModelKeysAdd(ModelKeys *k, int32 frequency, int32 first, int32 last, ClvMoney *r
 	if (frequency == 0)
 		return;
 	old = MemoryContextSwitchTo(k->tmp);
-	m = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-										   clv_rfm_monetary_value(repeat, frequency,
-																  repeat->dscale)));
+	m = clv_rfm_monetary_double(repeat, frequency, repeat->dscale);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(k->tmp);
 	if (m > 0)

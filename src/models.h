@@ -197,6 +197,7 @@ extern int32 clv_rfm_unit_days(text *t);
  * numeric with at least dscale decimals, 0 when frequency is 0
  */
 extern Datum clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dscale);
+extern double clv_rfm_monetary_double(ClvMoney *repeat, int64 frequency, int32 dscale);
 
 /*
  * The same with a per-call-site cache in *slot (NULL at first; allocated

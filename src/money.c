@@ -400,12 +400,28 @@ clv_money_to_cstring(const ClvMoney *m)
 	return result;
 }
 
-/* The exact decimal as numeric */
+/*
+ * The exact decimal as numeric, with max(scale, dscale) decimals (as
+ * numeric_in reads clv_money_to_cstring's text): built directly from the
+ * digits (int64_div_fast_to_numeric) when the value at that scale fits an
+ * int64, else through the text
+ */
 Datum
 clv_money_to_numeric(const ClvMoney *m)
 {
-	char	   *s = clv_money_to_cstring(m);
+	char	   *s;
 	Datum		result;
+	int			outscale = Max(m->scale, m->dscale);
+	int			k = outscale - m->scale;
+
+	if (k <= 18 && m->value == (int128) (int64) m->value)
+	{
+		int64		v = (int64) m->value;
+
+		if (!pg_mul_s64_overflow(v, clv_pow10_int64[k], &v))
+			return NumericGetDatum(int64_div_fast_to_numeric(v, outscale));
+	}
+	s = clv_money_to_cstring(m);
 
 	result = DirectFunctionCall3(numeric_in, CStringGetDatum(s),
 								 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
@@ -424,14 +440,161 @@ clv_money_to_double(const ClvMoney *m)
 	return d;
 }
 
-/* m / count as numeric, with no fewer decimals than the amounts had */
+/* The number of decimal digits of u >= 1 */
+static inline int
+DecimalDigits(uint128 u)
+{
+	int			n = 1;
+	uint64		v;
+
+	while (u > PG_UINT64_MAX)
+	{
+		u /= 10000;
+		n += 4;
+	}
+	v = (uint64) u;
+	while (v >= 10000)
+	{
+		v /= 10000;
+		n += 4;
+	}
+	while (v >= 10)
+	{
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Drop the trailing zeros of u * 10^-*scale (u > 0), down to scale 0 */
+static inline uint128
+TrimZeros(uint128 u, int *scale)
+{
+	uint64		v;
+
+	while (u > PG_UINT64_MAX && *scale > 0 && u % 10 == 0)
+	{
+		u /= 10;
+		(*scale)--;
+	}
+	if (u > PG_UINT64_MAX)
+		return u;
+	v = (uint64) u;
+	while (*scale >= 4 && v % 10000 == 0)
+	{
+		v /= 10000;
+		*scale -= 4;
+	}
+	while (*scale > 0 && v % 10 == 0)
+	{
+		v /= 10;
+		(*scale)--;
+	}
+	return v;
+}
+
+/*
+ * The base-10000 weight and leading digit that numeric gives a positive
+ * decimal a * 10^-s (numeric's digits are aligned on the decimal point)
+ */
+static inline void
+NumericLead(uint128 a, int s, int *weight, int *first)
+{
+	int			e = DecimalDigits(a) - 1 - s;	/* a * 10^-s in [10^e, 10^(e+1)) */
+	int			w = (e >= 0) ? e / 4 : -((-e + 3) / 4);
+	int			k = s + 4 * w;	/* leading digit = a * 10^-k, truncated */
+
+	*weight = w;
+	*first = (k >= 0) ? (int) (a / (uint128) Pow10(k)) : (int) (a * (uint128) Pow10(-k));
+}
+
+/*
+ * m / count, count > 0, as numeric's division gives it and
+ * clv_money_div_count shapes it, computed in int128: false (q unset) when
+ * it does not fit.  numeric_div(m, count) (numeric.c: select_div_scale,
+ * div_var) is the quotient rounded half away from zero at
+ *	 rscale = max(16 - 4 * qweight, dscale of m, 0), at most 1000,
+ * where qweight = (base-10000 weight of m) - (weight of count), one less
+ * when m's leading base-10000 digit <= count's (0 and 0 for m = 0);
+ * clv_money_div_count then drops trailing zeros (numeric_trim_scale) and
+ * shows at least m's dscale decimals.  The same value and display scale
+ * as the numeric path, so the same numeric and the same nearest double;
+ * sql/summary.sql and sql/rfm.sql compare it with numeric's division in
+ * plain SQL over many magnitudes, scales and counts.
+ */
+static bool
+MoneyDivCountFast(const ClvMoney *m, int64 count, ClvMoney *q)
+{
+	bool		neg = m->value < 0;
+	uint128		a = neg ? (uint128) (-(m->value + 1)) + 1 : (uint128) m->value;
+	int			mdscale = Max(m->scale, m->dscale);	/* the numeric's dscale */
+	int			w1 = 0,
+				f1 = 0,
+				w2,
+				f2,
+				qweight,
+				rscale,
+				e;
+	uint128		n,
+				r,
+				quot;
+
+	Assert(count > 0);
+	if (a != 0)
+		NumericLead(a, m->scale, &w1, &f1);
+	NumericLead((uint128) count, 0, &w2, &f2);
+	qweight = w1 - w2;
+	if (f1 <= f2)
+		qweight--;
+	rscale = Max(16 - 4 * qweight, mdscale);
+	rscale = Max(rscale, 0);
+	if (rscale > CLV_MAX_SCALE)
+		return false;
+	e = rscale - m->scale;		/* >= 0: rscale >= dscale >= scale */
+	if (a != 0 && (e > CLV_MAX_SCALE || a > ((((uint128) 1) << 127) - 1) / (uint128) Pow10(e)))
+		return false;
+	n = a * (uint128) Pow10(e);
+	quot = n / (uint64) count;
+	r = n % (uint64) count;
+	if (2 * r >= (uint128) count)
+		quot++;					/* half away from zero */
+	/* numeric_trim_scale */
+	if (quot == 0)
+		rscale = 0;
+	else
+		quot = TrimZeros(quot, &rscale);
+	q->value = neg ? -(int128) quot : (int128) quot;
+	q->scale = rscale;
+	q->dscale = Max(rscale, m->dscale);
+	return true;
+}
+
+/*
+ * m / count (count > 0) as clv_money_div_count gives it, as an exact
+ * decimal when it fits one (false otherwise)
+ */
+bool
+clv_money_div_count_exact(const ClvMoney *m, int64 count, ClvMoney *q)
+{
+	return MoneyDivCountFast(m, count, q);
+}
+
+/*
+ * m / count as numeric, with no fewer decimals than the amounts had:
+ * numeric_div's quotient with its trailing zeros dropped, shown with at
+ * least m's dscale decimals.  Computed in int128 (MoneyDivCountFast) when
+ * it fits, else with numeric's functions.
+ */
 Datum
 clv_money_div_count(const ClvMoney *m, int64 count)
 {
 	Datum		q;
 	int32		scale;
+	ClvMoney	fast;
 
 	Assert(count > 0);
+	if (MoneyDivCountFast(m, count, &fast))
+		return clv_money_to_numeric(&fast);
 	q = DirectFunctionCall2(numeric_div, clv_money_to_numeric(m),
 							NumericGetDatum(int64_to_numeric(count)));
 	q = DirectFunctionCall1(numeric_trim_scale, q);

@@ -119,6 +119,7 @@ extern void clv_money_recv(StringInfo buf, ClvMoney *m);
  * decimals than the amounts had and no needless trailing zeros.
  */
 extern Datum clv_money_div_count(const ClvMoney *m, int64 count);
+extern bool clv_money_div_count_exact(const ClvMoney *m, int64 count, ClvMoney *q);
 
 /*
  * An int128 as two int64 halves, the way stored states keep it (high half

@@ -463,6 +463,25 @@ clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dscale)
 	return clv_money_to_numeric(repeat);	/* 0, at the amounts' scale */
 }
 
+/*
+ * The same monetary value read as double precision (numeric_float8 of
+ * clv_rfm_monetary_value: the double nearest to that decimal), without
+ * building the numeric when the quotient fits an exact decimal
+ */
+double
+clv_rfm_monetary_double(ClvMoney *repeat, int64 frequency, int32 dscale)
+{
+	ClvMoney	q;
+
+	if (clv_money_sign(repeat) < 0)
+		repeat->value = 0;
+	repeat->dscale = dscale;
+	if (frequency > 0 && clv_money_div_count_exact(repeat, frequency, &q))
+		return clv_money_to_double(&q);
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  clv_rfm_monetary_value(repeat, frequency, dscale)));
+}
+
 /* Final: the rfm_summary composite, NULL if no order up to observation_end */
 PG_FUNCTION_INFO_V1(clv_rfm_final);
 Datum

@@ -126,12 +126,14 @@ BEGIN
 
 	-- steps 1 and 2: the summaries (one value, read twice: as rows, and as
 	-- the fits' inputs, btyd_summary_data, equal to btyd_data(frequency,
-	-- ...) over those rows) and the fits
+	-- ...) over those rows) and the fits.  The rows are not materialized
+	-- (the customers' statement reads them once, as they are returned):
+	-- copying a million rows into a CTE took 11 % of clv_predictions.
 	fitted := pg_catalog.format($q$
 		WITH a AS MATERIALIZED (
 			SELECT %1$I.btyd_summaries(o.customer_id, o.ordered_at, o.amount, $1, $2) AS v
 			FROM %2$s AS o(customer_id, ordered_at, amount)
-		), s AS MATERIALIZED (
+		), s AS (
 			SELECT r.customer_id, r.frequency, r.recency, r.t, r.monetary_value
 			FROM a CROSS JOIN LATERAL %1$I.btyd_summary_rows(a.v) AS r
 		), d AS MATERIALIZED (

@@ -356,7 +356,7 @@ BEGIN
 	(79, 'the same, summaries and fit inputs from one btyd_summaries value (clv_predictions'' path)',
 	 $q$WITH a AS MATERIALIZED (
 			SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00', 'day') AS v FROM orders),
-		s AS MATERIALIZED (SELECT r.* FROM a, btyd_summary_rows(a.v) AS r),
+		s AS (SELECT r.* FROM a, btyd_summary_rows(a.v) AS r),
 		d AS MATERIALIZED (SELECT btyd_summary_data(a.v) AS d FROM a),
 		m AS MATERIALIZED (
 			SELECT bgnbd_fit(d, 'day', '2023-01-01 00:00:00+00') AS pm,
