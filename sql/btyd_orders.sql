@@ -97,6 +97,22 @@ SELECT (SELECT btyd_summary_data(btyd_summaries(md5(customer_id::text)::uuid, or
 	   (SELECT btyd_summary_data(btyd_summaries(customer_id, ordered_at, amount, '2020-01-01', 'day')) FROM o)::text
 	   = (SELECT btyd_data(customer_id, ordered_at, amount, '2020-01-01', 'day') FROM o)::text AS empty_same,
 	   (SELECT btyd_data_customers(btyd_summary_data(btyd_summaries(customer_id, ordered_at, amount, '2020-01-01', 'day'))) FROM o) AS empty_customers;
+-- btyd_summary_data sets room aside for its customers' keys in advance, but
+-- never past clv.max_state_memory: 5000 customers with the same two orders
+-- make one entry of each kind, so the value needs a few kB, while room for
+-- 5000 keys would need about 320 kB (the limit is 100 kB here)
+CREATE TABLE same_orders AS
+SELECT c AS customer_id, t AS ordered_at, 12.50 AS amount
+FROM generate_series(1, 5000) c, (VALUES (timestamptz '2023-01-10 12:00+00'), ('2023-03-01 12:00+00')) v(t);
+CREATE TABLE same_summaries AS
+SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-06-30', 'day') AS v,
+	   btyd_data(customer_id, ordered_at, amount, '2023-06-30', 'day') AS d
+FROM same_orders;
+SET clv.max_state_memory = 100;
+SELECT btyd_summary_data(v)::text = d::text AS same_within_limit,
+	   btyd_data_customers(btyd_summary_data(v)) AS customers, btyd_data_distinct(btyd_summary_data(v)) AS distinct_inputs
+FROM same_summaries;
+RESET clv.max_state_memory;
 -- uuid and text keys: customer_id is the key's text (key::text)
 SELECT k AS key_type, count(*) AS customers,
 	   count(*) FILTER (WHERE x.frequency = y.frequency AND x.recency = y.recency AND x.t = y.t

@@ -212,8 +212,8 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
  * Add n entries (keys -0 normalised, weights > 0) in order: the same value
  * as n calls of BtydAdd, but faster for a large value (a million distinct
  * keys: 40 MB, far beyond the caches).  The capacity for n more keys is
- * set aside first (up to BTYD_PRESIZE_MAX; beyond that the value grows as
- * BtydAdd grows it), so that the keys are not inserted again at each
+ * set aside first (up to BTYD_PRESIZE_MAX and within clv.max_state_memory;
+ * beyond that the value grows as BtydAdd grows it), so that the keys are not inserted again at each
  * doubling, and the two dependent cache misses of each lookup, its hash
  * slot and the entry the slot points to, are taken a few entries ahead
  * with prefetches instead of one entry after another.  Frees d when it
@@ -233,13 +233,18 @@ BtydAddEntries(BtydData *d, const BtydEntry *add, uint32 n, const char *what)
 		uint32		cap = d->capacity;
 		BtydData   *g;
 
-		while (cap < need && cap < BTYD_PRESIZE_MAX)
+		/* never past clv.max_state_memory: growing later gives its error */
+		while (cap < need && cap < BTYD_PRESIZE_MAX &&
+			   BtydSize(cap * 2, d->flags) / 1024 <= (Size) clv_max_state_memory_kb)
 			cap *= 2;
-		g = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
-		for (i = 0; i < d->n; i++)
-			g = BtydAdd(g, BTYD_ENTRIES(d)[i].v, BTYD_ENTRIES(d)[i].weight, what);
-		pfree(d);
-		d = g;
+		if (cap > d->capacity)
+		{
+			g = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
+			for (i = 0; i < d->n; i++)
+				g = BtydAdd(g, BTYD_ENTRIES(d)[i].v, BTYD_ENTRIES(d)[i].weight, what);
+			pfree(d);
+			d = g;
+		}
 	}
 
 	hashes = palloc_extended((Size) n * sizeof(uint32), MCXT_ALLOC_HUGE);
