@@ -523,6 +523,10 @@ INSERT INTO cases (section, query, expect) VALUES
 	('6 bytea btyd_summaries', $$SELECT btyd_summary_data('\x0000000a00000003'::bytea)::text$$, '22P03'),
 	('6 bytea btyd_summaries', $$SELECT btyd_summary_data(substr('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea, 1, 40))::text$$, '22P03'),
 	('6 bytea btyd_summaries', $$SELECT btyd_summary_data(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x000000ff'::bytea FROM 26 FOR 4))::text$$, '22P03'),
+	-- frequency 0 with purchase days 2 and 5, and frequency 2^31 - 1: no fit
+	-- accepts them
+	('6 bytea btyd_summaries', $$SELECT btyd_summary_data(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x00000000'::bytea FROM 14 FOR 4))::text$$, '22P03'),
+	('6 bytea btyd_summaries', $$SELECT count(*) FROM btyd_summary_rows(overlay('\x0000000a00000001000000016100000001000000020000000500000002000000020000000000000000000000000000041a'::bytea PLACING '\x7fffffff'::bytea FROM 14 FOR 4))$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x00'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64('\x02'::bytea || substr(bin(val), 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),
 	('6 text clv_summary', $$SELECT ('clv_summary:' || b64(overlay(bin(val) PLACING '\xffff'::bytea FROM 3 FOR 2)))::clv_summary::text FROM valid WHERE typ = 'clv_summary' LIMIT 1$$, '22P03'),

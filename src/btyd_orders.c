@@ -823,7 +823,11 @@ SummariesOpen(SummariesReader *r, bytea *b)
 	}
 }
 
-/* The next customer into rec, or false at the end (22P03 if malformed) */
+/*
+ * The next customer into rec, or false at the end (22P03 if malformed: also
+ * a summary no fit accepts, as btyd_data checks them: frequency above 1e9,
+ * or a last purchase day other than the first without repeat purchases)
+ */
 static bool
 SummariesNext(SummariesReader *r, SummaryRecord *rec)
 {
@@ -841,7 +845,9 @@ SummariesNext(SummariesReader *r, SummaryRecord *rec)
 	rec->repeat.scale = pq_getmsgint(buf, 4);
 	rec->repeat.dscale = pq_getmsgint(buf, 4);
 	rec->repeat.value = clv_recv_int128(buf);
-	if (rec->frequency < 0 || rec->last < rec->first || r->obs_day < rec->last ||
+	if (rec->frequency < 0 || rec->frequency > 1000000000 ||
+		(rec->frequency == 0 && rec->last != rec->first) ||
+		rec->last < rec->first || r->obs_day < rec->last ||
 		rec->repeat.scale < 0 || rec->repeat.scale > CLV_MAX_SCALE ||
 		rec->repeat.dscale < 0 || rec->repeat.dscale > NUMERIC_MAX_DISPLAY_SCALE)
 		clv_bad_external("btyd_summaries", "Invalid customer summary.");
