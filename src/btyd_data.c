@@ -129,6 +129,8 @@ BtydHash(const double *v)
 	return hash_bytes((const unsigned char *) v, 3 * sizeof(double));
 }
 
+static BtydData *BtydRebuilt(const BtydData *d, uint32 capacity, const char *what);
+
 /*
  * Add weight w to key v (3 doubles, -0 normalised; hash = BtydHash(v)),
  * growing if needed.
@@ -165,18 +167,12 @@ BtydAddHashed(BtydData *d, const double *v, uint32 hash, int64 w, const char *wh
 
 	if (d->n == d->capacity)
 	{
-		/* grow: a copy with twice the capacity and rebuilt hash slots */
-		BtydData   *g;
-		uint32		i;
-
+		/* grow: a copy with twice the capacity */
 		if (d->capacity >= (PG_UINT32_MAX / 4))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many distinct inputs in %s", what)));
-		g = BtydAllocLike(d->capacity * 2, d->kind, d->penalizer, d, what);
-		for (i = 0; i < d->n; i++)
-			g = BtydAddHashed(g, entries[i].v, BtydHash(entries[i].v), entries[i].weight, what);
-		return BtydAddHashed(g, v, hash, w, what);
+		return BtydAddHashed(BtydRebuilt(d, d->capacity * 2, what), v, hash, w, what);
 	}
 
 	e = &entries[d->n];
@@ -213,11 +209,11 @@ BtydAdd(BtydData *d, const double *v, int64 w, const char *what)
  * as n calls of BtydAdd, but faster for a large value (a million distinct
  * keys: 40 MB, far beyond the caches).  The capacity for n more keys is
  * set aside first (up to BTYD_PRESIZE_MAX and within clv.max_state_memory;
- * beyond that the value grows as BtydAdd grows it), so that the keys are not inserted again at each
- * doubling, and the two dependent cache misses of each lookup, its hash
- * slot and the entry the slot points to, are taken a few entries ahead
- * with prefetches instead of one entry after another.  Frees d when it
- * returns another value (d must be the caller's).
+ * beyond that the value grows as BtydAdd grows it), so that the keys are
+ * not inserted again at each doubling, and the two dependent cache misses
+ * of each lookup, its hash slot and the entry the slot points to, are taken
+ * a few entries ahead with prefetches instead of one entry after another.
+ * Frees d when it returns another value (d must be the caller's).
  */
 static BtydData *
 BtydAddEntries(BtydData *d, const BtydEntry *add, uint32 n, const char *what)
@@ -239,9 +235,7 @@ BtydAddEntries(BtydData *d, const BtydEntry *add, uint32 n, const char *what)
 			cap *= 2;
 		if (cap > d->capacity)
 		{
-			g = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
-			for (i = 0; i < d->n; i++)
-				g = BtydAdd(g, BTYD_ENTRIES(d)[i].v, BTYD_ENTRIES(d)[i].weight, what);
+			g = BtydRebuilt(d, cap, what);
 			pfree(d);
 			d = g;
 		}
@@ -278,6 +272,20 @@ BtydAddEntries(BtydData *d, const BtydEntry *add, uint32 n, const char *what)
 	return d;
 }
 
+/*
+ * A copy of d with the given capacity (>= d->n): the same entries in the
+ * same order, the hash slots built again (growing, setting room aside,
+ * compacting)
+ */
+static BtydData *
+BtydRebuilt(const BtydData *d, uint32 capacity, const char *what)
+{
+	BtydData   *c = BtydAllocLike(capacity, d->kind, d->penalizer, d, what);
+
+	Assert(capacity >= d->n);
+	return BtydAddEntries(c, BTYD_ENTRIES(d), d->n, what);
+}
+
 /* A compact copy (capacity = n rounded up to a power of two) */
 static BtydData *
 BtydCompactCopy(const BtydData *d, const char *what)
@@ -294,8 +302,7 @@ BtydCompactCopy(const BtydData *d, const char *what)
 	}
 	while (cap < d->n)
 		cap *= 2;
-	c = BtydAllocLike(cap, d->kind, d->penalizer, d, what);
-	return BtydAddEntries(c, BTYD_ENTRIES(d), d->n, what);
+	return BtydRebuilt(d, cap, what);
 }
 
 /* Why (x, t_x, T) is not a valid customer summary, or NULL */
@@ -945,18 +952,6 @@ clv_btyd_data_new(int kind, int unit, bool has_end, int64 end)
 	uint16		flags = (uint16) (unit & BTYD_FLAG_UNIT_MASK) | (has_end ? BTYD_FLAG_END : 0);
 
 	return BtydAllocOrigin(BTYD_INITIAL_CAPACITY, kind, 0.0, flags, end, "btyd_data");
-}
-
-/* Add w customers with key v (normalised here) */
-BtydData *
-clv_btyd_data_add(BtydData *d, double *v, int64 w)
-{
-	int			i;
-
-	for (i = 0; i < 3; i++)
-		if (v[i] == 0.0)
-			v[i] = 0.0;
-	return BtydAdd(d, v, w, "btyd_data");
 }
 
 /*

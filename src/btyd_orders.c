@@ -171,6 +171,13 @@ ApplyRow(void *arg, void *entry, bool isnew, const void *payload)
 	DayAdd((DayEntry *) entry, isnew, p->hi, p->lo, p->scale, p->dscale, p->orders);
 }
 
+/* The time unit of summaries in units of 1 or 7 days */
+static inline ClvTimeUnit
+UnitOfDays(int32 unit_days)
+{
+	return (unit_days == 7) ? CLV_UNIT_WEEK : CLV_UNIT_DAY;
+}
+
 /* A new empty state in the aggregate context */
 static OrdersState *
 OrdersNew(MemoryContext aggcontext, TimestampTz obs_end, int32 obs_day, int32 unit_days)
@@ -180,7 +187,7 @@ OrdersNew(MemoryContext aggcontext, TimestampTz obs_end, int32 obs_day, int32 un
 	s->obs_end = obs_end;
 	s->obs_day = obs_day;
 	s->unit_days = unit_days;
-	s->unit = (unit_days == 7) ? CLV_UNIT_WEEK : CLV_UNIT_DAY;
+	s->unit = UnitOfDays(unit_days);
 	clv_tab_init(&s->days, &day_spec, aggcontext, CLV_KEY_NONE, 0, &s->memory);
 	clv_tab_batch_init(&s->days, sizeof(DayPayload), ApplyRow, s);
 	return s;
@@ -625,8 +632,7 @@ ModelKeysAdd(ModelKeys *k, int32 frequency, int32 first, int32 last, ClvMoney *r
 	MemoryContext old;
 
 	e->v[0] = (double) frequency;
-	e->v[1] = (double) ((int64) last - first) / unit_days;
-	e->v[2] = (double) ((int64) obs_day - first) / unit_days;
+	clv_rfm_times(first, last, obs_day, unit_days, &e->v[1], &e->v[2]);
 	e->weight = 1;
 	if (frequency == 0)
 		return;
@@ -714,6 +720,8 @@ clv_btyd_data_final_orders(PG_FUNCTION_ARGS)
  * Customers with refunds only are left out.  NULL when there were no rows.
  */
 #define SUMMARIES_HAS_END 0x100
+/* the bytes of a customer with an empty key: 4 + 3 * 4 + 2 * 4 + 16 */
+#define SUMMARY_MIN_BYTES 40
 PG_FUNCTION_INFO_V1(clv_btyd_summaries_final);
 Datum
 clv_btyd_summaries_final(PG_FUNCTION_ARGS)
@@ -837,7 +845,7 @@ SummariesNext(SummariesReader *r, SummaryRecord *rec)
 		return false;
 	clv_recv_need(buf, 4, "btyd_summaries");
 	rec->len = pq_getmsgint(buf, 4);
-	clv_recv_need(buf, (int64) rec->len + 36, "btyd_summaries");
+	clv_recv_need(buf, (int64) rec->len + SUMMARY_MIN_BYTES - 4, "btyd_summaries");
 	rec->key = pq_getmsgbytes(buf, rec->len);
 	rec->frequency = pq_getmsgint(buf, 4);
 	rec->first = pq_getmsgint(buf, 4);
@@ -876,13 +884,16 @@ clv_btyd_summary_rows(PG_FUNCTION_ARGS)
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
+		double		recency,
+					t;
 
 		CHECK_FOR_INTERRUPTS();
 		pg_verifymbstr(rec.key, rec.len, false);
+		clv_rfm_times(rec.first, rec.last, r.obs_day, r.unit_days, &recency, &t);
 		values[0] = PointerGetDatum(cstring_to_text_with_len(rec.key, rec.len));
 		values[1] = Int32GetDatum(rec.frequency);
-		values[2] = Float8GetDatum((double) ((int64) rec.last - rec.first) / r.unit_days);
-		values[3] = Float8GetDatum((double) ((int64) r.obs_day - rec.first) / r.unit_days);
+		values[2] = Float8GetDatum(recency);
+		values[3] = Float8GetDatum(t);
 		values[4] = clv_rfm_monetary_value(&rec.repeat, rec.frequency, rec.repeat.dscale);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -908,18 +919,13 @@ clv_btyd_summary_data(PG_FUNCTION_ARGS)
 	SummariesReader r;
 	SummaryRecord rec;
 	ModelKeys	k;
-	uint32		n = 0;
 
-	/* count the customers first, to size the collection */
+	/*
+	 * Room for as many customers as the value can hold: a customer takes at
+	 * least SUMMARY_MIN_BYTES (a bytea is below 1 GB, so this fits uint32)
+	 */
 	SummariesOpen(&r, b);
-	while (SummariesNext(&r, &rec))
-	{
-		if (n == PG_UINT32_MAX / 3)
-			clv_bad_external("btyd_summaries", "Too many customers.");
-		n++;
-	}
-	ModelKeysInit(&k, n);
-	SummariesOpen(&r, b);
+	ModelKeysInit(&k, (uint32) ((r.buf.len - r.buf.cursor) / SUMMARY_MIN_BYTES));
 	while (SummariesNext(&r, &rec))
 	{
 		if ((k.nrfm & 0xFFFF) == 0)
@@ -927,6 +933,5 @@ clv_btyd_summary_data(PG_FUNCTION_ARGS)
 		ModelKeysAdd(&k, rec.frequency, rec.first, rec.last, &rec.repeat,
 					 r.obs_day, r.unit_days);
 	}
-	PG_RETURN_POINTER(ModelKeysPair(&k, (r.unit_days == 7) ? CLV_UNIT_WEEK : CLV_UNIT_DAY,
-									r.has_end, r.obs_end));
+	PG_RETURN_POINTER(ModelKeysPair(&k, UnitOfDays(r.unit_days), r.has_end, r.obs_end));
 }

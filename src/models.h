@@ -200,6 +200,13 @@ extern Datum clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dsc
 extern double clv_rfm_monetary_double(ClvMoney *repeat, int64 frequency, int32 dscale);
 
 /*
+ * A customer's recency and T in time units of unit_days days (rfm.c):
+ * (last - first) / unit and (observation_end day - first) / unit
+ */
+extern void clv_rfm_times(int32 first, int32 last, int32 obs_day, int32 unit_days,
+						  double *recency, double *t);
+
+/*
  * The same with a per-call-site cache in *slot (NULL at first; allocated
  * in cxt): the day of a timestamptz from a calendar of the session
  * TimeZone, observation_end's day and the unit converted once
@@ -216,7 +223,6 @@ extern int32 clv_rfm_unit_days_cached(void **slot, MemoryContext cxt, text *t);
  */
 extern BtydData *clv_btyd_data_new(int kind, int unit, bool has_end,
 								   int64 end);
-extern BtydData *clv_btyd_data_add(BtydData *d, double *v, int64 w);
 extern BtydData *clv_btyd_data_add_entries(BtydData *d, BtydEntry *add, uint32 n);
 extern BtydData *clv_btyd_data_pair(const BtydData *rfm, const BtydData *spend);
 

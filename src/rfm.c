@@ -445,6 +445,29 @@ RfmOrderCmp(const void *a, const void *b)
 }
 
 /*
+ * Recency and T of a customer in time units of unit_days days, from the
+ * first and last purchase days and the observation_end day (DateADT):
+ *	 recency = (last - first) / unit, T = (E - first) / unit.
+ * Shared by clv_rfm and btyd_orders.c's one-pass summaries.
+ */
+void
+clv_rfm_times(int32 first, int32 last, int32 obs_day, int32 unit_days,
+			  double *recency, double *t)
+{
+	*recency = (double) ((int64) last - first) / unit_days;
+	*t = (double) ((int64) obs_day - first) / unit_days;
+}
+
+/* The repeat spend as the monetary value divides it: max(0, repeat), dscale */
+static inline void
+RepeatSpendShown(ClvMoney *repeat, int32 dscale)
+{
+	if (clv_money_sign(repeat) < 0)
+		repeat->value = 0;		/* refunds beyond the repeat purchases */
+	repeat->dscale = dscale;
+}
+
+/*
  * The monetary value from the repeat spend (the sum of the amounts dated
  * from the first repeat purchase day on, changed in place), the frequency
  * and the largest display scale of the customer's amounts: max(0, repeat)
@@ -455,9 +478,7 @@ RfmOrderCmp(const void *a, const void *b)
 Datum
 clv_rfm_monetary_value(ClvMoney *repeat, int64 frequency, int32 dscale)
 {
-	if (clv_money_sign(repeat) < 0)
-		repeat->value = 0;		/* refunds beyond the repeat purchases */
-	repeat->dscale = dscale;
+	RepeatSpendShown(repeat, dscale);
 	if (frequency > 0)
 		return clv_money_div_count(repeat, frequency);
 	return clv_money_to_numeric(repeat);	/* 0, at the amounts' scale */
@@ -473,9 +494,7 @@ clv_rfm_monetary_double(ClvMoney *repeat, int64 frequency, int32 dscale)
 {
 	ClvMoney	q;
 
-	if (clv_money_sign(repeat) < 0)
-		repeat->value = 0;
-	repeat->dscale = dscale;
+	RepeatSpendShown(repeat, dscale);
 	if (frequency > 0 && clv_money_div_count_exact(repeat, frequency, &q))
 		return clv_money_to_double(&q);
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
@@ -501,6 +520,8 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
+	double		recency,
+				t;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -571,8 +592,9 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Int32GetDatum((int32) frequency);
-	values[1] = Float8GetDatum((double) (last - first) / st->unit);
-	values[2] = Float8GetDatum((double) (st->obs_day - first) / st->unit);
+	clv_rfm_times(first, last, st->obs_day, st->unit, &recency, &t);
+	values[1] = Float8GetDatum(recency);
+	values[2] = Float8GetDatum(t);
 	values[3] = clv_rfm_monetary_value(&repeat, frequency, dscale);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
