@@ -38,6 +38,13 @@ Pow10(int k)
 	return (int128) clv_pow10_int64[18] * Pow10(k - 18);
 }
 
+/* |v| (INT128_MIN included) */
+static inline uint128
+Magnitude(int128 v)
+{
+	return v < 0 ? (uint128) (-(v + 1)) + 1 : (uint128) v;
+}
+
 /* Report an amount too large for exact summation */
 void
 clv_money_overflow(void)
@@ -370,7 +377,7 @@ clv_money_to_cstring(const ClvMoney *m)
 	int			i;
 	int			pos = 0;
 	bool		neg = m->value < 0;
-	uint128		u = neg ? (uint128) (-(m->value + 1)) + 1 : (uint128) m->value;
+	uint128		u = Magnitude(m->value);
 	int			outscale = Max(m->scale, m->dscale);
 
 	/* digits, least significant first */
@@ -509,9 +516,9 @@ NumericLead(uint128 a, int s, int *weight, int *first)
 }
 
 /*
- * m / count, count > 0, as numeric's division gives it and
- * clv_money_div_count shapes it, computed in int128: false (q unset) when
- * it does not fit.  numeric_div(m, count) (numeric.c: select_div_scale,
+ * m / count, count > 0, as clv_money_div_count gives it (numeric's
+ * division, shaped), as an exact decimal computed in int128: false (q
+ * unset) when it does not fit one.  numeric_div(m, count) (numeric.c: select_div_scale,
  * div_var) is the quotient rounded half away from zero at
  *	 rscale = max(16 - 4 * qweight, dscale of m, 0), at most 1000,
  * where qweight = (base-10000 weight of m) - (weight of count), one less
@@ -519,14 +526,14 @@ NumericLead(uint128 a, int s, int *weight, int *first)
  * clv_money_div_count then drops trailing zeros (numeric_trim_scale) and
  * shows at least m's dscale decimals.  The same value and display scale
  * as the numeric path, so the same numeric and the same nearest double;
- * sql/summary.sql and sql/rfm.sql compare it with numeric's division in
- * plain SQL over many magnitudes, scales and counts.
+ * sql/summary.sql compares it with numeric's division in plain SQL over
+ * many magnitudes, scales and counts.
  */
-static bool
-MoneyDivCountFast(const ClvMoney *m, int64 count, ClvMoney *q)
+bool
+clv_money_div_count_exact(const ClvMoney *m, int64 count, ClvMoney *q)
 {
 	bool		neg = m->value < 0;
-	uint128		a = neg ? (uint128) (-(m->value + 1)) + 1 : (uint128) m->value;
+	uint128		a = Magnitude(m->value);
 	int			mdscale = Max(m->scale, m->dscale);	/* the numeric's dscale */
 	int			w1 = 0,
 				f1 = 0,
@@ -535,6 +542,7 @@ MoneyDivCountFast(const ClvMoney *m, int64 count, ClvMoney *q)
 				qweight,
 				rscale,
 				e;
+	int128		scaled;
 	uint128		n,
 				r,
 				quot;
@@ -546,14 +554,14 @@ MoneyDivCountFast(const ClvMoney *m, int64 count, ClvMoney *q)
 	qweight = w1 - w2;
 	if (f1 <= f2)
 		qweight--;
-	rscale = Max(16 - 4 * qweight, mdscale);
-	rscale = Max(rscale, 0);
+	rscale = Max(16 - 4 * qweight, mdscale);	/* mdscale >= 0 */
 	if (rscale > CLV_MAX_SCALE)
 		return false;
 	e = rscale - m->scale;		/* >= 0: rscale >= dscale >= scale */
-	if (a != 0 && (e > CLV_MAX_SCALE || a > ((((uint128) 1) << 127) - 1) / (uint128) Pow10(e)))
+	/* a * 10^e, as MulPow10 but false where it overflows (a = 2^127 too) */
+	if ((a >> 127) != 0 || __builtin_mul_overflow((int128) a, Pow10(e), &scaled))
 		return false;
-	n = a * (uint128) Pow10(e);
+	n = (uint128) scaled;
 	quot = n / (uint64) count;
 	r = n % (uint64) count;
 	if (2 * r >= (uint128) count)
@@ -570,20 +578,10 @@ MoneyDivCountFast(const ClvMoney *m, int64 count, ClvMoney *q)
 }
 
 /*
- * m / count (count > 0) as clv_money_div_count gives it, as an exact
- * decimal when it fits one (false otherwise)
- */
-bool
-clv_money_div_count_exact(const ClvMoney *m, int64 count, ClvMoney *q)
-{
-	return MoneyDivCountFast(m, count, q);
-}
-
-/*
  * m / count as numeric, with no fewer decimals than the amounts had:
  * numeric_div's quotient with its trailing zeros dropped, shown with at
- * least m's dscale decimals.  Computed in int128 (MoneyDivCountFast) when
- * it fits, else with numeric's functions.
+ * least m's dscale decimals.  Computed in int128
+ * (clv_money_div_count_exact) when it fits, else with numeric's functions.
  */
 Datum
 clv_money_div_count(const ClvMoney *m, int64 count)
@@ -593,7 +591,7 @@ clv_money_div_count(const ClvMoney *m, int64 count)
 	ClvMoney	fast;
 
 	Assert(count > 0);
-	if (MoneyDivCountFast(m, count, &fast))
+	if (clv_money_div_count_exact(m, count, &fast))
 		return clv_money_to_numeric(&fast);
 	q = DirectFunctionCall2(numeric_div, clv_money_to_numeric(m),
 							NumericGetDatum(int64_to_numeric(count)));
