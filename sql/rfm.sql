@@ -122,6 +122,51 @@ SELECT pg_temp.sqlstate_of($$SELECT clv_rfm(now(), 1, 'infinity')$$);
 SELECT pg_temp.sqlstate_of($$SELECT clv_rfm(now(), 'NaN'::numeric, now())$$);
 SELECT pg_temp.sqlstate_of($$SELECT clv_rfm(order_date, amount, order_date) FROM cdnow_orders WHERE customer_id = 1$$);
 
+-- the state keeps every amount at the customer's largest scale, in 64 bits
+-- or, once one does not fit, in 128: amounts of mixed scales, amounts that
+-- need more than 64 bits at once or only once rescaled, refunds, orders
+-- after observation_end, customers with hundreds of orders; against plain
+-- SQL (dividend shown at the display scale of all the customer's amounts,
+-- as clv_rfm shows it)
+CREATE TABLE rfm_mixed AS
+SELECT c AS customer_id, date '2024-01-01' + ((i * 7919 + c * 31) % 200) AS d,
+	   CASE WHEN (i + c) % 11 = 0 THEN -1 ELSE 1 END
+	   * CASE (i + c) % 5 WHEN 0 THEN 12 WHEN 1 THEN 12.5 WHEN 2 THEN 0.125 WHEN 3 THEN 1234.5678 ELSE 7.01 END
+	   * CASE WHEN c % 4 = 0 AND i = 3 THEN 100000000000000000 ELSE 1 END AS amount
+FROM generate_series(1, 40) c,
+	 generate_series(1, CASE WHEN c % 10 = 0 THEN 300 ELSE 1 + c % 13 END) i;
+CREATE TABLE rfm_mixed_plain AS
+WITH days AS (
+	SELECT customer_id, d, row_number() OVER (PARTITION BY customer_id ORDER BY d) AS rn
+	FROM (SELECT DISTINCT customer_id, d FROM rfm_mixed WHERE amount >= 0 AND d <= '2024-06-01') x),
+s AS (
+	SELECT customer_id, count(*) - 1 AS k, min(d) AS d0, max(d) AS dk,
+		   min(d) FILTER (WHERE rn = 2) AS d1
+	FROM days GROUP BY customer_id)
+SELECT s.customer_id, s.k::int AS frequency, (s.dk - s.d0)::float8 AS recency,
+	   (date '2024-06-01' - s.d0)::float8 AS t,
+	   CASE WHEN s.k = 0 THEN 0
+			ELSE greatest(0, coalesce(sum(o.amount) FILTER (WHERE o.d >= s.d1), 0) + 0 * sum(o.amount)) / s.k
+	   END AS monetary_value
+FROM s JOIN rfm_mixed o USING (customer_id)
+WHERE o.d <= '2024-06-01'
+GROUP BY s.customer_id, s.k, s.d0, s.dk, s.d1;
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE p.frequency > 20) AS many_days,
+	   count(*) FILTER (WHERE p.monetary_value > 1e15) AS beyond_64_bits,
+	   count(*) FILTER (WHERE (r.s).frequency = p.frequency AND (r.s).recency = p.recency
+						AND (r.s).t = p.t AND (r.s).monetary_value = p.monetary_value) AS equal
+FROM (SELECT customer_id, clv_rfm(d, amount, '2024-06-01') AS s FROM rfm_mixed GROUP BY customer_id) r
+FULL JOIN rfm_mixed_plain p USING (customer_id);
+-- a window finalizes one state once per row: every row gets the same summary
+SELECT count(*) AS rows, count(*) FILTER (WHERE w.s = r.s) AS equal
+FROM (SELECT customer_id, clv_rfm(d, amount, '2024-06-01')
+		OVER (PARTITION BY customer_id ORDER BY d, amount
+			  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS s
+	  FROM rfm_mixed) w
+JOIN (SELECT customer_id, clv_rfm(d, amount, '2024-06-01') AS s FROM rfm_mixed GROUP BY customer_id) r
+USING (customer_id);
+
 -- parallel plan: partial aggregation gives the same summaries
 CREATE TABLE rfm_serial AS
 	SELECT customer_id, clv_rfm(order_date, amount, '1997-09-30', 'week') AS s
@@ -137,6 +182,14 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE p.s = r.s) AS equal
 FROM (SELECT customer_id, clv_rfm(order_date, amount, '1997-09-30', 'week') AS s
 	  FROM cdnow_orders GROUP BY customer_id) p
 JOIN rfm_serial r USING (customer_id);
+-- and on the mixed amounts (states serialized, combined, finalized)
+SELECT pg_temp.plan_has($$SELECT customer_id, clv_rfm(d, amount, '2024-06-01') FROM rfm_mixed GROUP BY customer_id$$,
+						'Partial GroupAggregate') AS partial_aggregate;
+SELECT count(*) AS customers,
+	   count(*) FILTER (WHERE (r.s).frequency = p.frequency AND (r.s).recency = p.recency
+						AND (r.s).t = p.t AND (r.s).monetary_value = p.monetary_value) AS equal
+FROM (SELECT customer_id, clv_rfm(d, amount, '2024-06-01') AS s FROM rfm_mixed GROUP BY customer_id) r
+FULL JOIN rfm_mixed_plain p USING (customer_id);
 RESET enable_hashagg;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

@@ -53,32 +53,15 @@
 #include "stateio.h"
 
 /*
- * One order: its day and exact amount (the ClvMoney's int128 in two
- * halves, so that an order takes 24 bytes, not 48: the per-customer lists
- * of a GROUP BY are read and written at random)
- */
-typedef struct RfmOrder
-{
-	int64		hi;
-	uint64		lo;
-	int16		scale;			/* <= CLV_MAX_SCALE */
-	int16		dscale;			/* <= NUMERIC_MAX_DISPLAY_SCALE */
-	int32		day;			/* DateADT */
-} RfmOrder;
-
-/* The amount of an order */
-static inline void
-RfmOrderAmount(const RfmOrder *o, ClvMoney *m)
-{
-	m->value = clv_int128_join(o->hi, o->lo);
-	m->scale = o->scale;
-	m->dscale = o->dscale;
-}
-
-/*
- * Per-customer state: the orders on or before the observation_end day,
- * unsorted.  obs_day and unit are fixed by the first row; later rows (and
- * combined states) must agree.
+ * Per-customer state, one palloc chunk: the orders on or before the
+ * observation_end day, unsorted, as two arrays after the header: first
+ * their amounts, every one at the state's scale (the largest scale of the
+ * customer's amounts so far), as one int64 word each, or as two (the high
+ * and low halves of an int128) once one amount does not fit 64 bits; then
+ * their days (DateADT).  An order takes 12 bytes in the common case: a
+ * GROUP BY customer holds a million of these states, read and written at
+ * random, so their size is the aggregate's speed.  obs_day and unit are
+ * fixed by the first row; later rows (and combined states) must agree.
  */
 typedef struct RfmState
 {
@@ -86,9 +69,63 @@ typedef struct RfmState
 	int32		unit;			/* days per time unit: 1 or 7 */
 	int32		norders;
 	int32		capacity;
-	RfmOrder   *orders;
+	int16		scale;			/* of every stored amount */
+	int16		dscale;			/* the largest display scale of the amounts */
+	int16		words;			/* int64 words per amount: 1 or 2 */
+	int16		pad;
+	int64		amounts[FLEXIBLE_ARRAY_MEMBER];	/* then int32 days[capacity] */
 } RfmState;
 
+#define RFM_HEADER_SIZE offsetof(RfmState, amounts)
+#define RFM_FIRST_CHUNK 64		/* bytes: room for 3 orders */
+
+/* The bytes of a state with room for capacity orders */
+static inline Size
+RfmSize(Size capacity, int words)
+{
+	return RFM_HEADER_SIZE + capacity * (words * sizeof(int64) + sizeof(int32));
+}
+
+/* The days array of a state */
+static inline int32 *
+RfmDays(const RfmState *st)
+{
+	return (int32 *) (st->amounts + (Size) st->capacity * st->words);
+}
+
+/* Order i's amount at the state's scale */
+static inline int128
+RfmAmount(const RfmState *st, int32 i)
+{
+	if (st->words == 1)
+		return st->amounts[i];
+	return clv_int128_join(st->amounts[2 * i], (uint64) st->amounts[2 * i + 1]);
+}
+
+/* Is order i a refund (amount < 0)? */
+static inline bool
+RfmIsRefund(const RfmState *st, int32 i)
+{
+	return st->amounts[st->words == 1 ? i : 2 * i] < 0;
+}
+
+/* Store v as order i's amount; false if it does not fit the state's words */
+static inline bool
+RfmSetAmount(RfmState *st, int32 i, int128 v)
+{
+	if (st->words == 1)
+	{
+		if (v != (int128) (int64) v)
+			return false;
+		st->amounts[i] = (int64) v;
+	}
+	else
+	{
+		st->amounts[2 * i] = clv_int128_hi(v);
+		st->amounts[2 * i + 1] = (int64) clv_int128_lo(v);
+	}
+	return true;
+}
 /* Days per unit for a time_unit text: 1 ('day') or 7 ('week'), 22023 otherwise */
 int32
 clv_rfm_unit_days(text *t)
@@ -241,41 +278,97 @@ RfmCheckSame(int32 obs1, int32 unit1, int32 obs2, int32 unit2)
 				 errmsg("time_unit must be the same for all orders of a customer")));
 }
 
-/* A new state in the aggregate context */
+/*
+ * A copy of st (NULL: an empty state for obs_day and unit) in the
+ * aggregate context, with room for capacity orders, the amounts at the
+ * given scale (>= st's) in the fewest words that hold them all.  The old
+ * chunk is freed.
+ */
 static RfmState *
-RfmNew(MemoryContext cxt, int32 obs_day, int32 unit)
+RfmReshape(MemoryContext cxt, RfmState *st, int32 obs_day, int32 unit,
+		   Size capacity, int words, int scale)
 {
-	RfmState   *st = MemoryContextAllocZero(cxt, sizeof(RfmState));
+	RfmState   *r;
+	int32		n = st ? st->norders : 0;
+	int32		i;
+	Size		size;
 
-	st->obs_day = obs_day;
-	st->unit = unit;
-	st->capacity = 4;
-	st->orders = MemoryContextAlloc(cxt, sizeof(RfmOrder) * st->capacity);
-	return st;
-}
-
-/* Append one order, growing the array geometrically (in its own context) */
-static void
-RfmAppend(RfmState *st, int32 day, const ClvMoney *amount)
-{
-	if (st->norders == st->capacity)
+	for (;;)
 	{
-		Size		newcap = (Size) st->capacity * 2;
-
-		if (newcap > MaxAllocSize / sizeof(RfmOrder))
+		if (capacity > (MaxAllocSize - RFM_HEADER_SIZE) / (words * sizeof(int64) + sizeof(int32)))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many orders for one customer in clv_rfm")));
-		clv_check_state_memory(newcap * sizeof(RfmOrder), "clv_rfm");
-		st->orders = repalloc(st->orders, newcap * sizeof(RfmOrder));
-		st->capacity = newcap;
+		size = RfmSize(capacity, words);
+		clv_check_state_memory(size, "clv_rfm");
+		r = MemoryContextAlloc(cxt, size);
+		r->obs_day = st ? st->obs_day : obs_day;
+		r->unit = st ? st->unit : unit;
+		r->norders = n;
+		r->capacity = (int32) capacity;
+		r->scale = (int16) scale;
+		r->dscale = st ? st->dscale : 0;
+		r->words = (int16) words;
+		r->pad = 0;
+		for (i = 0; i < n; i++)
+		{
+			ClvMoney	m = {RfmAmount(st, i), st->scale, st->scale};
+
+			clv_money_rescale(&m, scale);
+			if (!RfmSetAmount(r, i, m.value))
+				break;
+		}
+		if (i == n)
+			break;
+		pfree(r);				/* a rescaled amount needs 128 bits */
+		words = 2;
 	}
-	st->orders[st->norders].day = day;
-	st->orders[st->norders].hi = clv_int128_hi(amount->value);
-	st->orders[st->norders].lo = clv_int128_lo(amount->value);
-	st->orders[st->norders].scale = (int16) amount->scale;
-	st->orders[st->norders].dscale = (int16) amount->dscale;
+	if (n > 0)
+		memcpy(RfmDays(r), RfmDays(st), n * sizeof(int32));
+	if (st)
+		pfree(st);
+	return r;
+}
+
+/* A new, empty state */
+static RfmState *
+RfmNew(MemoryContext cxt, int32 obs_day, int32 unit)
+{
+	return RfmReshape(cxt, NULL, obs_day, unit,
+					  (RFM_FIRST_CHUNK - RFM_HEADER_SIZE) / (sizeof(int64) + sizeof(int32)),
+					  1, 0);
+}
+
+/*
+ * Append one order; returns the state, which moves when it grows (to twice
+ * its bytes: palloc's chunk sizes) or changes scale or width
+ */
+static RfmState *
+RfmAppend(MemoryContext cxt, RfmState *st, int32 day, const ClvMoney *amount)
+{
+	ClvMoney	m = *amount;
+
+	if (m.scale > st->scale || st->norders == st->capacity)
+	{
+		int			scale = Max(st->scale, m.scale);
+		Size		capacity = st->capacity;
+
+		if ((Size) st->norders == capacity)
+			capacity = (RfmSize(capacity, st->words) * 2 - RFM_HEADER_SIZE) /
+				(st->words * sizeof(int64) + sizeof(int32));
+		st = RfmReshape(cxt, st, 0, 0, capacity, st->words, scale);
+	}
+	clv_money_rescale(&m, st->scale);
+	if (!RfmSetAmount(st, st->norders, m.value))
+	{
+		st = RfmReshape(cxt, st, 0, 0, st->capacity, 2, st->scale);
+		RfmSetAmount(st, st->norders, m.value);
+	}
+	RfmDays(st)[st->norders] = day;
+	if (m.dscale > st->dscale)
+		st->dscale = (int16) m.dscale;
 	st->norders++;
+	return st;
 }
 
 /*
@@ -331,7 +424,7 @@ clv_rfm_accum(PG_FUNCTION_ARGS)
 		RfmCheckSame(st->obs_day, st->unit, obs_day, unit);
 
 	if (day <= obs_day)
-		RfmAppend(st, day, &amount);
+		st = RfmAppend(aggcontext, st, day, &amount);
 	PG_RETURN_POINTER(st);
 }
 
@@ -359,10 +452,9 @@ clv_rfm_combine(PG_FUNCTION_ARGS)
 		RfmCheckSame(a->obs_day, a->unit, b->obs_day, b->unit);
 	for (i = 0; i < b->norders; i++)
 	{
-		ClvMoney	m;
+		ClvMoney	m = {RfmAmount(b, i), b->scale, b->dscale};
 
-		RfmOrderAmount(&b->orders[i], &m);
-		RfmAppend(a, b->orders[i].day, &m);
+		a = RfmAppend(aggcontext, a, RfmDays(b)[i], &m);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -387,10 +479,9 @@ clv_rfm_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->norders);
 	for (i = 0; i < st->norders; i++)
 	{
-		ClvMoney	m;
+		ClvMoney	m = {RfmAmount(st, i), st->scale, st->dscale};
 
-		RfmOrderAmount(&st->orders[i], &m);
-		pq_sendint32(&buf, st->orders[i].day);
+		pq_sendint32(&buf, RfmDays(st)[i]);
 		clv_money_send(&buf, &m);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -428,18 +519,18 @@ clv_rfm_deserialize(PG_FUNCTION_ARGS)
 		ClvMoney	m;
 
 		clv_money_recv(&buf, &m);
-		RfmAppend(st, day, &m);
+		st = RfmAppend(aggcontext, st, day, &m);
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
 }
 
-/* qsort comparator on day */
+/* qsort comparator on int32 days */
 static int
-RfmOrderCmp(const void *a, const void *b)
+DayCmp(const void *a, const void *b)
 {
-	int32		da = ((const RfmOrder *) a)->day;
-	int32		db = ((const RfmOrder *) b)->day;
+	int32		da = *(const int32 *) a;
+	int32		db = *(const int32 *) b;
 
 	return (da > db) - (da < db);
 }
@@ -507,17 +598,18 @@ Datum
 clv_rfm_final(PG_FUNCTION_ARGS)
 {
 	RfmState   *st;
-	RfmOrder   *o;
+	const int32 *days;
+	int32		buf[64];
+	int32	   *p;
 	int32		i,
 				n,
-				first = 0,
+				np = 0,
+				first,
 				second = 0,
-				last = 0;
-	bool		found = false;
+				last;
 	int64		frequency = 0;
-	int32		dscale = 0;
 	ClvMoney	repeat = {0};
-	TupleDesc	tupdesc;
+	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	double		recency,
@@ -527,74 +619,80 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (RfmState *) PG_GETARG_POINTER(0);
 	n = st->norders;
+	days = RfmDays(st);
 
 	/*
-	 * Sort the orders by day in place: the state only ever appends to its
-	 * list, so a state finalized more than once sorts the same rows again
-	 * and gives the same result.  Most customers have few orders: insertion
-	 * sort for those, without a comparator call per comparison.
+	 * The purchase days (of the orders with amount >= 0), sorted, in a copy:
+	 * the state is left as it is, so a state finalized more than once gives
+	 * the same result.  Most customers have few orders: insertion sort for
+	 * those, without a comparator call per comparison.
 	 */
-	o = st->orders;
-	if (n > 32)
-		qsort(o, n, sizeof(RfmOrder), RfmOrderCmp);
+	p = n <= (int32) lengthof(buf) ? buf : palloc(n * sizeof(int32));
+	for (i = 0; i < n; i++)
+		if (!RfmIsRefund(st, i))
+			p[np++] = days[i];
+	/* refunds only, or nothing, up to observation_end: not a customer yet */
+	if (np == 0)
+		PG_RETURN_NULL();
+	if (np > 32)
+		qsort(p, np, sizeof(int32), DayCmp);
 	else
-	{
-		for (i = 1; i < n; i++)
+		for (i = 1; i < np; i++)
 		{
-			RfmOrder	x = o[i];
+			int32		x = p[i];
 			int32		j = i;
 
-			while (j > 0 && o[j - 1].day > x.day)
+			while (j > 0 && p[j - 1] > x)
 			{
-				o[j] = o[j - 1];
+				p[j] = p[j - 1];
 				j--;
 			}
-			o[j] = x;
+			p[j] = x;
 		}
-	}
-
-	/* the purchase days: the days with an order (amount >= 0) */
-	for (i = 0; i < n; i++)
-	{
-		if (o[i].dscale > dscale)
-			dscale = o[i].dscale;
-		if (o[i].hi < 0)
-			continue;			/* a refund: not a purchase */
-		if (!found)
-		{
-			first = last = o[i].day;
-			found = true;
-		}
-		else if (o[i].day != last)
+	first = last = p[0];
+	for (i = 1; i < np; i++)
+		if (p[i] != last)
 		{
 			if (frequency == 0)
-				second = o[i].day;
+				second = p[i];
 			frequency++;
-			last = o[i].day;
+			last = p[i];
 		}
-	}
-	/* refunds only, or nothing, up to observation_end: not a customer yet */
-	if (!found)
-		PG_RETURN_NULL();
 
 	/* repeat spend: every amount from the first repeat purchase day on */
 	if (frequency > 0)
-		for (i = 0; i < n; i++)
-			if (o[i].day >= second)
-			{
-				ClvMoney	m;
+	{
+		repeat.scale = st->scale;
+		if (st->words == 1)
+		{
+			/* at most 2^31 int64 terms: no int128 overflow */
+			for (i = 0; i < n; i++)
+				if (days[i] >= second)
+					repeat.value += st->amounts[i];
+		}
+		else
+			for (i = 0; i < n; i++)
+				if (days[i] >= second &&
+					__builtin_add_overflow(repeat.value, RfmAmount(st, i), &repeat.value))
+					clv_money_overflow();
+	}
 
-				RfmOrderAmount(&o[i], &m);
-				clv_money_add(&repeat, &m);
-			}
+	/* the result's row type, once per call site */
+	if (tupdesc == NULL)
+	{
+		MemoryContext old;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
 	values[0] = Int32GetDatum((int32) frequency);
 	clv_rfm_times(first, last, st->obs_day, st->unit, &recency, &t);
 	values[1] = Float8GetDatum(recency);
 	values[2] = Float8GetDatum(t);
-	values[3] = clv_rfm_monetary_value(&repeat, frequency, dscale);
+	values[3] = clv_rfm_monetary_value(&repeat, frequency, st->dscale);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -54,9 +54,14 @@ SELECT '| target | query | measured | result |';
 SELECT '|---|---|---|:---:|';
 -- the summary family, serial, integer keys (text keys reported beside them)
 SELECT format('| <= 1.5x the scan floor, serial%s | %s | %sx | %s |',
-			  CASE WHEN ord % 10 = 1 THEN ' (text keys: reported)' ELSE '' END, name,
+			  CASE WHEN ord % 10 = 1 THEN ' (text keys: the scan floor of the text-keyed table)' ELSE '' END, name,
 			  bench.f(clv_ser / floor_ser, 2), bench.ok(clv_ser / floor_ser <= 1.5))
 FROM r WHERE ord IN (10, 11, 20, 21, 30, 31, 40, 41) ORDER BY ord % 10, ord;
+-- the text key cast per row from the integer column: reported, as the cast
+-- (int8out and a text per row) is the query's work, not the aggregate's
+SELECT format('| reported: the key cast to text in the query, against the integer table''s scan floor | %s | %sx | - |',
+			  name, bench.f(clv_ser / floor_ser, 2))
+FROM r WHERE ord = 12;
 SELECT format('| <= 2.5x the scan floor, serial | %s | %sx | %s |', name,
 			  bench.f(clv_ser / floor_ser, 2), bench.ok(clv_ser / floor_ser <= 2.5))
 FROM r WHERE ord = 50;
