@@ -126,6 +126,7 @@ RfmSetAmount(RfmState *st, int32 i, int128 v)
 	}
 	return true;
 }
+
 /* Days per unit for a time_unit text: 1 ('day') or 7 ('week'), 22023 otherwise */
 int32
 clv_rfm_unit_days(text *t)
@@ -280,9 +281,9 @@ RfmCheckSame(int32 obs1, int32 unit1, int32 obs2, int32 unit2)
 
 /*
  * A copy of st (NULL: an empty state for obs_day and unit) in the
- * aggregate context, with room for capacity orders, the amounts at the
- * given scale (>= st's) in the fewest words that hold them all.  The old
- * chunk is freed.
+ * aggregate context, with room for capacity orders and the amounts at the
+ * given scale (>= st's), in the given number of words per amount, or in two
+ * if a rescaled amount does not fit one.  The old chunk is freed.
  */
 static RfmState *
 RfmReshape(MemoryContext cxt, RfmState *st, int32 obs_day, int32 unit,
