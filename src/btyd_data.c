@@ -315,7 +315,7 @@ RfmProblem(double x, double tx, double T)
 		return "frequency, recency and T must not be negative";
 	if (x != floor(x))
 		return "frequency must be a whole number";
-	if (x > 1e9)
+	if (x > BTYD_MAX_FREQUENCY)
 		return "frequency is out of range";
 	if (tx > T)
 		return "recency must not exceed T";
@@ -330,7 +330,7 @@ SpendProblem(double x, double m)
 {
 	if (!isfinite(x) || !isfinite(m))
 		return "frequency and monetary value must be finite";
-	if (x < 1 || x != floor(x) || x > 1e9)
+	if (x < 1 || x != floor(x) || x > BTYD_MAX_FREQUENCY)
 		return "frequency must be a whole number >= 1";
 	if (m <= 0)
 		return "monetary value must be positive";
@@ -456,7 +456,7 @@ SpendArgs(FunctionCallInfo fcinfo, int nargs, double *v)
 			return false;
 	x = PG_GETARG_FLOAT8(1);
 	m = PG_GETARG_FLOAT8(2);
-	if (isnan(x) || isnan(m) || isinf(x) || isinf(m) || x < 0 || x != floor(x) || x > 1e9)
+	if (isnan(x) || isnan(m) || isinf(x) || isinf(m) || x < 0 || x != floor(x) || x > BTYD_MAX_FREQUENCY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid Gamma-Gamma input: frequency must be a whole number >= 0 and monetary value finite"),

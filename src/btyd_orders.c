@@ -833,8 +833,9 @@ SummariesOpen(SummariesReader *r, bytea *b)
 
 /*
  * The next customer into rec, or false at the end (22P03 if malformed: also
- * a summary no fit accepts, as btyd_data checks them: frequency above 1e9,
- * or a last purchase day other than the first without repeat purchases)
+ * a summary no fit accepts, as btyd_data checks them: frequency above
+ * BTYD_MAX_FREQUENCY, or a last purchase day other than the first without
+ * repeat purchases)
  */
 static bool
 SummariesNext(SummariesReader *r, SummaryRecord *rec)
@@ -853,7 +854,7 @@ SummariesNext(SummariesReader *r, SummaryRecord *rec)
 	rec->repeat.scale = pq_getmsgint(buf, 4);
 	rec->repeat.dscale = pq_getmsgint(buf, 4);
 	rec->repeat.value = clv_recv_int128(buf);
-	if (rec->frequency < 0 || rec->frequency > 1000000000 ||
+	if (rec->frequency < 0 || rec->frequency > BTYD_MAX_FREQUENCY ||
 		(rec->frequency == 0 && rec->last != rec->first) ||
 		rec->last < rec->first || r->obs_day < rec->last ||
 		rec->repeat.scale < 0 || rec->repeat.scale > CLV_MAX_SCALE ||

@@ -114,6 +114,9 @@ extern double clv_nbd_sf(double r, double z, double w, double n);
 #define BTYD_KIND_SPEND		2	/* (frequency, mean repeat spend, 0) */
 #define BTYD_KIND_ORDERS	3	/* both of the same customers (btyd_orders.c) */
 
+/* The largest frequency a fit input may have (repeat purchases) */
+#define BTYD_MAX_FREQUENCY	1000000000
+
 /*
  * flags: the time unit (ClvTimeUnit) of the summaries, 0 if not known, and
  * whether an observation end (int64 TimestampTz) follows the hash slots
