@@ -311,6 +311,12 @@ RfmReshape(MemoryContext cxt, RfmState *st, int32 obs_day, int32 unit,
 		r->dscale = st ? st->dscale : 0;
 		r->words = (int16) words;
 		r->pad = 0;
+		if (n > 0 && words == st->words && scale == st->scale)
+		{
+			/* growing only: the amounts as they are */
+			memcpy(r->amounts, st->amounts, (Size) n * words * sizeof(int64));
+			break;
+		}
 		for (i = 0; i < n; i++)
 		{
 			ClvMoney	m = {RfmAmount(st, i), st->scale, st->scale};
@@ -526,15 +532,17 @@ clv_rfm_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* qsort comparator on int32 days */
-static int
-DayCmp(const void *a, const void *b)
-{
-	int32		da = *(const int32 *) a;
-	int32		db = *(const int32 *) b;
-
-	return (da > db) - (da < db);
-}
+/*
+ * SortDays(int32 *, size_t): days in ascending order, the comparison
+ * inlined (PostgreSQL's lib/sort_template.h, as btyd_data.c sorts its
+ * entries; insertion sort below 7 elements)
+ */
+#define ST_SORT SortDays
+#define ST_ELEMENT_TYPE int32
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * Recency and T of a customer in time units of unit_days days, from the
@@ -625,8 +633,7 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	/*
 	 * The purchase days (of the orders with amount >= 0), sorted, in a copy:
 	 * the state is left as it is, so a state finalized more than once gives
-	 * the same result.  Most customers have few orders: insertion sort for
-	 * those, without a comparator call per comparison.
+	 * the same result
 	 */
 	p = n <= (int32) lengthof(buf) ? buf : palloc(n * sizeof(int32));
 	for (i = 0; i < n; i++)
@@ -635,21 +642,7 @@ clv_rfm_final(PG_FUNCTION_ARGS)
 	/* refunds only, or nothing, up to observation_end: not a customer yet */
 	if (np == 0)
 		PG_RETURN_NULL();
-	if (np > 32)
-		qsort(p, np, sizeof(int32), DayCmp);
-	else
-		for (i = 1; i < np; i++)
-		{
-			int32		x = p[i];
-			int32		j = i;
-
-			while (j > 0 && p[j - 1] > x)
-			{
-				p[j] = p[j - 1];
-				j--;
-			}
-			p[j] = x;
-		}
+	SortDays(p, np);
 	first = last = p[0];
 	for (i = 1; i < np; i++)
 		if (p[i] != last)
