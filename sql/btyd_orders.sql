@@ -155,6 +155,52 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
+-- parallel plans merge the workers' partial states as sorted runs: every
+-- worker's share of the rows (no leader), a (customer, day) in several
+-- shares (each row twice, the copies 100,000 rows apart), integer, text
+-- and uuid keys, 2 workers and 4 (more partial states than the 3 runs a
+-- state keeps: they are merged into one on the way); each value equals the
+-- serial one, as text (btyd_summaries as its md5)
+CREATE TABLE par AS
+SELECT 1 + (i * 7919) % 20000 AS customer_id,
+	   '2022-01-01 00:00:00+00'::timestamptz + (i % 499) * interval '1 day' + (i % 7) * interval '1 hour' AS ordered_at,
+	   CASE WHEN i % 13 = 0 THEN -(i % 47) - 0.5 ELSE (i % 197) + 0.25 * (i % 3) END::numeric(10,2) AS amount
+FROM generate_series(1, 100000) i;
+INSERT INTO par SELECT * FROM par;
+CREATE VIEW par_values AS
+SELECT btyd_data(customer_id, ordered_at, amount, '2023-06-30', 'day')::text AS d_int,
+	   md5(btyd_summaries(customer_id, ordered_at, amount, '2023-06-30', 'week')::text) AS s_int,
+	   btyd_data('c' || customer_id, ordered_at, amount, '2023-06-30', 'day')::text AS d_text,
+	   md5(btyd_summaries('c' || customer_id, ordered_at, amount, '2023-06-30', 'week')::text) AS s_text,
+	   btyd_data(md5(customer_id::text)::uuid, ordered_at, amount, '2023-06-30', 'day')::text AS d_uuid,
+	   md5(btyd_summaries(md5(customer_id::text)::uuid, ordered_at, amount, '2023-06-30', 'week')::text) AS s_uuid
+FROM par;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE par_serial AS SELECT * FROM par_values;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+SET max_parallel_workers_per_gather = 2;
+ALTER TABLE par SET (parallel_workers = 2);
+CREATE TABLE par_2 AS SELECT * FROM par_values;
+SET max_parallel_workers_per_gather = 4;
+ALTER TABLE par SET (parallel_workers = 4);
+CREATE TABLE par_4 AS SELECT * FROM par_values;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+SELECT k, d2 = d0 AND d4 = d0 AS btyd_data_same, s2 = s0 AND s4 = s0 AS summaries_same,
+	   btyd_data_customers(d0::btyd_data) = (SELECT count(DISTINCT customer_id) FROM par WHERE amount >= 0)
+		AS customers_as_sql
+FROM par_serial a, par_2 b, par_4 c,
+	 LATERAL (VALUES ('int', a.d_int, b.d_int, c.d_int, a.s_int, b.s_int, c.s_int),
+					 ('text', a.d_text, b.d_text, c.d_text, a.s_text, b.s_text, c.s_text),
+					 ('uuid', a.d_uuid, b.d_uuid, c.d_uuid, a.s_uuid, b.s_uuid, c.s_uuid)) v(k, d0, d2, d4, s0, s2, s4)
+ORDER BY k;
+
 -- a small case by hand (the refund rule of sql/refunds.sql): customers
 -- a (x 2, t_x 9, T 30, m 22.5), b (x 0, T 29), c refunds only (none),
 -- d after observation_end (none): 2 customers, 1 spend customer

@@ -32,6 +32,16 @@
  * exactly (amounts add, order flags OR), so the aggregate has combine,
  * serialize and deserialize functions and runs in parallel plans.
  *
+ * Parallel plans.  A partial state arrives serialized in canonical
+ * (customer, day) order, and stays so: deserialize keeps it as a sorted
+ * run (a flat table, OrdersState.runs), combine only collects the runs,
+ * and the final functions summarise the customers in one pass over the
+ * runs merged on the fly (RunsNext: the smallest (customer, day) of the
+ * runs' heads, entries of equal keys merged).  A merge of partial states
+ * thus costs one sequential pass, where inserting every entry into a hash
+ * table again cost more than the whole serial aggregate.  The result is
+ * the same as from a table.
+ *
  * Per-customer rows.  btyd_summaries (the same state and transition,
  * another final function) writes every customer's summary, not collapsed,
  * into a bytea that btyd_summary_rows returns as one row per customer:
@@ -152,6 +162,12 @@ static const ClvEntrySpec day_spec = {
 
 StaticAssertDecl(sizeof(DayEntry) % 8 == 0, "entries are a multiple of 8 bytes");
 
+/*
+ * Sorted runs a state collects before it merges them into one (each entry
+ * of the merged pass compares the heads of the runs)
+ */
+#define ORDERS_MAX_RUNS 3
+
 /* The aggregate state */
 typedef struct OrdersState
 {
@@ -161,6 +177,15 @@ typedef struct OrdersState
 	int32		obs_day;		/* its calendar day */
 	int32		unit_days;		/* 1 or 7 */
 	ClvTimeUnit unit;
+
+	/*
+	 * Or, when nruns > 0: the entries are those of sorted runs (flat tables
+	 * in canonical order, allocated in the aggregate context; days empty),
+	 * deserialized partial states, entries of one key possibly in several
+	 * runs
+	 */
+	int			nruns;
+	ClvFlatTab	runs[ORDERS_MAX_RUNS];
 } OrdersState;
 
 static void
@@ -207,6 +232,210 @@ OrdersCheckSame(const OrdersState *s, TimestampTz obs_end, int32 unit_days)
 				 errmsg("time_unit must be the same for all rows of btyd_data")));
 }
 
+/* Check the bytes of sorted runs against clv.max_state_memory */
+static void
+RunsCheckMemory(uint64 nentries, uint64 arenalen)
+{
+	if (nentries > PG_UINT32_MAX || nentries > MaxAllocHugeSize / sizeof(DayEntry))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct customer days in one btyd_data state")));
+	clv_check_state_memory(nentries * sizeof(DayEntry) + arenalen, "btyd_data");
+}
+
+/* Free the arrays of a flat table (the arena of integer keys may be NULL) */
+static void
+FlatFree(ClvFlatTab *f)
+{
+	if (f->entries)
+		pfree(f->entries);
+	if (f->arena)
+		pfree(f->arena);
+}
+
+/*
+ * Merging the sorted runs of a state on the fly: RunsNext gives the
+ * entries in canonical order, the entries of one (customer, day) in
+ * several runs merged (DayMerge) into one
+ */
+typedef struct RunsCursor
+{
+	const OrdersState *s;
+	uint32		pos[ORDERS_MAX_RUNS];
+	DayEntry	cur;			/* the entry (its keyref that of run src) */
+	const ClvFlatTab *src;		/* where the key of cur is */
+	uint32		srcpos;
+	uint32		count;
+} RunsCursor;
+
+/* Canonical order of entry i of run a and entry j of run b */
+static inline int
+RunCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
+{
+	if (a->kind == CLV_KEY_INT8)
+	{
+		const DayEntry *x = (const DayEntry *) CLV_FLAT_ENTRY(a, i);
+		const DayEntry *y = (const DayEntry *) CLV_FLAT_ENTRY(b, j);
+
+		if (x->keyref != y->keyref)
+			return x->keyref < y->keyref ? -1 : 1;
+		return (x->day > y->day) - (x->day < y->day);
+	}
+	return clv_flat_cmp(a, i, b, j);
+}
+
+/* The same for the customers of the two entries alone */
+static int
+RunCustomerCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
+{
+	ClvKey		x;
+	ClvKey		y;
+
+	if (a == b && CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(a, i)) == CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(b, j)))
+		return 0;				/* one key in the arena of a run */
+	clv_flat_key(a, i, &x);
+	clv_flat_key(b, j, &y);
+	return clv_key_cmp(a->kind, &x, &y);
+}
+
+static void
+RunsStart(RunsCursor *c, const OrdersState *s)
+{
+	memset(c, 0, sizeof(RunsCursor));
+	c->s = s;
+}
+
+static bool
+RunsNext(RunsCursor *c)
+{
+	const OrdersState *s = c->s;
+	int			best = -1;
+	int			r;
+
+	for (r = 0; r < s->nruns; r++)
+		if (c->pos[r] < s->runs[r].nentries &&
+			(best < 0 || RunCmp(&s->runs[r], c->pos[r], &s->runs[best], c->pos[best]) < 0))
+			best = r;
+	if (best < 0)
+		return false;
+	c->src = &s->runs[best];
+	c->srcpos = c->pos[best]++;
+	memcpy(&c->cur, CLV_FLAT_ENTRY(c->src, c->srcpos), sizeof(DayEntry));
+	for (r = best + 1; r < s->nruns; r++)
+		if (c->pos[r] < s->runs[r].nentries &&
+			RunCmp(&s->runs[r], c->pos[r], c->src, c->srcpos) == 0)
+			DayMerge(&c->cur, CLV_FLAT_ENTRY(&s->runs[r], c->pos[r]++));
+	if ((++c->count & 0xFFFF) == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+/* The key kind of a state's runs (CLV_KEY_NONE if they are all empty) */
+static ClvKeyKind
+RunsKind(const OrdersState *s)
+{
+	ClvKeyKind	kind = CLV_KEY_NONE;
+	int			r;
+
+	for (r = 0; r < s->nruns; r++)
+		kind = clv_merge_kinds(&day_spec, kind, s->runs[r].kind);
+	return kind;
+}
+
+/*
+ * Merge the runs of a state into one, in one sequential pass (a state that
+ * has collected ORDERS_MAX_RUNS of them)
+ */
+static void
+RunsCollapse(OrdersState *s, MemoryContext cxt)
+{
+	uint64		maxn = 0;
+	uint64		maxarena = 0;
+	ClvKeyKind	kind = RunsKind(s);
+	char	   *entries;
+	char	   *arena;
+	uint32		n = 0;
+	uint64		arenalen = 0;
+	RunsCursor	c;
+	const ClvFlatTab *prevsrc = NULL;
+	uint32		prevpos = 0;
+	int64		lastref = 0;
+	int			r;
+
+	for (r = 0; r < s->nruns; r++)
+	{
+		maxn += s->runs[r].nentries;
+		maxarena += s->runs[r].arenalen;
+	}
+	RunsCheckMemory(maxn, maxarena);
+	entries = MemoryContextAllocHuge(cxt, Max(maxn * sizeof(DayEntry), 1));
+	arena = MemoryContextAllocHuge(cxt, Max(maxarena, 1));
+	RunsStart(&c, s);
+	while (RunsNext(&c))
+	{
+		DayEntry   *e = (DayEntry *) (entries + (Size) n++ * sizeof(DayEntry));
+
+		memcpy(e, &c.cur, sizeof(DayEntry));
+		if (kind != CLV_KEY_INT8)
+		{
+			if (prevsrc == NULL || RunCustomerCmp(prevsrc, prevpos, c.src, c.srcpos) != 0)
+			{
+				ClvKey		key;
+
+				clv_flat_key(c.src, c.srcpos, &key);
+				lastref = clv_key_arena_put(arena, &arenalen, &key);
+			}
+			e->keyref = lastref;
+			prevsrc = c.src;
+			prevpos = c.srcpos;
+		}
+	}
+	for (r = 0; r < s->nruns; r++)
+		FlatFree(&s->runs[r]);
+	s->nruns = 1;
+	clv_flat_init(&s->runs[0], &day_spec, kind, n, entries, arena, arenalen);
+}
+
+/* Add a sorted run (allocated in the aggregate context) to a state */
+static void
+RunsAdd(OrdersState *s, const ClvFlatTab *run, MemoryContext cxt)
+{
+	uint64		n = run->nentries;
+	uint64		arenalen = run->arenalen;
+	int			r;
+
+	(void) clv_merge_kinds(&day_spec, RunsKind(s), run->kind);
+	for (r = 0; r < s->nruns; r++)
+	{
+		n += s->runs[r].nentries;
+		arenalen += s->runs[r].arenalen;
+	}
+	RunsCheckMemory(n, arenalen);
+	if (s->nruns == ORDERS_MAX_RUNS)
+		RunsCollapse(s, cxt);
+	s->runs[s->nruns++] = *run;
+}
+
+/* Make a state of runs a table again (rows are to be added to it) */
+static void
+OrdersUnflatten(OrdersState *s)
+{
+	int			r;
+
+	for (r = 0; r < s->nruns; r++)
+	{
+		ClvFlatTab *f = &s->runs[r];
+
+		if (f->kind != CLV_KEY_NONE && f->nentries > 0)
+		{
+			clv_tab_set_kind(&s->days, f->kind, true);
+			clv_tab_merge_flat(&s->days, f);
+		}
+		FlatFree(f);
+	}
+	s->nruns = 0;
+}
+
 /*
  * Transition: btyd_data_accum(state, customer_id, ordered_at,
  * amount, observation_end [, time_unit]).  Rows with a NULL argument are
@@ -244,7 +473,11 @@ clv_btyd_data_accum_orders(PG_FUNCTION_ARGS)
 					  clv_rfm_obs_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt, obs_end),
 					  unit_days);
 	else
+	{
 		OrdersCheckSame(s, obs_end, unit_days);
+		if (unlikely(s->nruns > 0))
+			OrdersUnflatten(s);
+	}
 
 	day = clv_rfm_day_cached(&types->extra, fcinfo->flinfo->fn_mcxt,
 							 PG_GETARG_DATUM(2), types->timetype);
@@ -265,7 +498,7 @@ clv_btyd_data_accum_orders(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* The entries of a state's table in canonical order, as a flat table */
+/* The entries of a state's table in canonical order, as a new flat table */
 static void
 OrdersFlat(OrdersState *s, ClvFlatTab *f)
 {
@@ -288,7 +521,11 @@ OrdersFlat(OrdersState *s, ClvFlatTab *f)
 	clv_flat_init(f, &day_spec, s->days.kind, n, entries, arena, arenalen);
 }
 
-/* Combine: merge state b into a */
+/*
+ * Combine: merge state b into a.  The runs of deserialized partial states
+ * are collected (the first state is adopted), not merged: the final
+ * function merges them in its pass over the entries.
+ */
 PG_FUNCTION_INFO_V1(clv_btyd_data_combine_orders);
 Datum
 clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
@@ -297,6 +534,7 @@ clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
 	OrdersState *a = PG_ARGISNULL(0) ? NULL : (OrdersState *) PG_GETARG_POINTER(0);
 	OrdersState *b = PG_ARGISNULL(1) ? NULL : (OrdersState *) PG_GETARG_POINTER(1);
 	ClvFlatTab	f;
+	int			r;
 
 	if (b == NULL)
 	{
@@ -305,16 +543,65 @@ clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	if (a == NULL)
+	{
+		if (b->nruns > 0 && GetMemoryChunkContext(b) == aggcontext)
+			PG_RETURN_POINTER(b);	/* deserialized in this context: adopt it */
 		a = OrdersNew(aggcontext, b->obs_end, b->obs_day, b->unit_days);
+	}
 	else
 		OrdersCheckSame(a, b->obs_end, b->unit_days);
-	if (b->days.kind != CLV_KEY_NONE)
+
+	if (a->nruns > 0 || a->days.kind == CLV_KEY_NONE)
+	{
+		/* a is runs (or empty): b's entries become runs of a */
+		if (b->nruns > 0)
+		{
+			for (r = 0; r < b->nruns; r++)
+			{
+				MemoryContext old = MemoryContextSwitchTo(aggcontext);
+				ClvFlatTab	copy = b->runs[r];
+
+				/* b's arrays stay b's unless b lives in this context */
+				if (GetMemoryChunkContext(b) != aggcontext)
+				{
+					Size		esize = (Size) copy.nentries * sizeof(DayEntry);
+
+					copy.entries = MemoryContextAllocHuge(aggcontext, Max(esize, 1));
+					memcpy(copy.entries, b->runs[r].entries, esize);
+					copy.arena = MemoryContextAllocHuge(aggcontext, Max(copy.arenalen, 1));
+					if (copy.arenalen > 0)
+						memcpy(copy.arena, b->runs[r].arena, copy.arenalen);
+				}
+				MemoryContextSwitchTo(old);
+				RunsAdd(a, &copy, aggcontext);
+			}
+			if (GetMemoryChunkContext(b) == aggcontext)
+				b->nruns = 0;	/* the runs are a's now */
+		}
+		else if (b->days.kind != CLV_KEY_NONE)
+		{
+			MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+			OrdersFlat(b, &f);
+			MemoryContextSwitchTo(old);
+			RunsAdd(a, &f, aggcontext);
+		}
+	}
+	else if (b->nruns > 0)
+	{
+		for (r = 0; r < b->nruns; r++)
+			if (b->runs[r].kind != CLV_KEY_NONE && b->runs[r].nentries > 0)
+			{
+				clv_tab_set_kind(&a->days, b->runs[r].kind, true);
+				clv_tab_merge_flat(&a->days, &b->runs[r]);
+			}
+	}
+	else if (b->days.kind != CLV_KEY_NONE)
 	{
 		clv_tab_set_kind(&a->days, b->days.kind, true);
 		OrdersFlat(b, &f);
 		clv_tab_merge_flat(&a->days, &f);
-		pfree(f.entries);
-		pfree(f.arena);
+		FlatFree(&f);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -359,17 +646,32 @@ clv_btyd_data_serialize(PG_FUNCTION_ARGS)
 	OrdersState *s = (OrdersState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 	ClvFlatTab	f;
+	bool		owned;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "btyd_data_serialize called in non-aggregate context");
-	OrdersFlat(s, &f);
+	if (s->nruns > 0)
+	{
+		/* one run (its arrays are the state's) */
+		if (s->nruns > 1)
+			RunsCollapse(s, GetMemoryChunkContext(s));
+		f = s->runs[0];
+		owned = false;
+	}
+	else
+	{
+		OrdersFlat(s, &f);
+		owned = true;
+	}
 	pq_begintypsend(&buf);
 	pq_sendint64(&buf, s->obs_end);
 	pq_sendint32(&buf, s->obs_day);
 	pq_sendint32(&buf, s->unit_days);
-	pq_sendbyte(&buf, (uint8) s->days.kind);
+	pq_sendbyte(&buf, (uint8) (f.nentries > 0 ? f.kind : CLV_KEY_NONE));
 	pq_sendint32(&buf, f.nentries);
 	clv_flat_send(&buf, &f, SendFields, NULL);
+	if (owned)
+		FlatFree(&f);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -407,9 +709,14 @@ clv_btyd_data_deserialize(PG_FUNCTION_ARGS)
 	s = OrdersNew(aggcontext, obs_end, obs_day, unit_days);
 	if (kind != CLV_KEY_NONE)
 	{
+		/* kept as a sorted run (see the file header) */
+		MemoryContext old = MemoryContextSwitchTo(aggcontext);
+
+		RunsCheckMemory(n, buf.len - buf.cursor);
 		clv_flat_recv(&buf, &day_spec, (ClvKeyKind) kind, n, RecvFields, NULL, &f);
-		clv_tab_set_kind(&s->days, (ClvKeyKind) kind, true);
-		clv_tab_merge_flat(&s->days, &f);
+		MemoryContextSwitchTo(old);
+		s->nruns = 1;
+		s->runs[0] = f;
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(s);
@@ -543,6 +850,94 @@ CustPass(OrdersState *s, ClvCustTab *custs, int pass)
 }
 
 /*
+ * The same summaries from a state of sorted runs, in one pass over their
+ * merged entries (RunsNext): a customer's entries come together and in day
+ * order, so its first purchase day comes first, its second purchase day
+ * next, and every entry from the second purchase day on adds to the repeat
+ * spend (the same sums: the result equals the two-pass one).  Keys are
+ * written to a new arena, each once.
+ */
+static void
+RunsCustomers(const OrdersState *s, ClvFlatTab *f)
+{
+	ClvKeyKind	kind = RunsKind(s);
+	uint64		n = 0;
+	uint64		arenalen = 0;
+	CustEntry  *custs;
+	char	   *arena;
+	uint32		ncust = 0;
+	CustEntry  *c = NULL;
+	const ClvFlatTab *prevsrc = NULL;
+	uint32		prevpos = 0;
+	RunsCursor	rc;
+	int			r;
+
+	/*
+	 * Room for the customers of every run (a bound: a customer may be in
+	 * several), counted as changes of the key reference, which does not
+	 * change within a customer's entries of one run
+	 */
+	for (r = 0; r < s->nruns; r++)
+	{
+		const ClvFlatTab *run = &s->runs[r];
+		uint32		i;
+
+		for (i = 0; i < run->nentries; i++)
+			if (i == 0 || CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(run, i)) !=
+				CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(run, i - 1)))
+				n++;
+		arenalen += run->arenalen;
+	}
+	custs = palloc_extended(Max(n * sizeof(CustEntry), 1), MCXT_ALLOC_HUGE);
+	arena = palloc_extended(Max(arenalen, 1), MCXT_ALLOC_HUGE);
+	arenalen = 0;
+	RunsStart(&rc, s);
+	while (RunsNext(&rc))
+	{
+		const DayEntry *e = &rc.cur;
+		int32		day = (int32) e->day;
+		bool		same;
+
+		if (c == NULL)
+			same = false;
+		else if (kind == CLV_KEY_INT8)
+			same = (e->keyref == c->keyref);
+		else
+			same = (RunCustomerCmp(prevsrc, prevpos, rc.src, rc.srcpos) == 0);
+		if (!same)
+		{
+			c = &custs[ncust++];
+			memset(c, 0, sizeof(CustEntry));
+			if (kind == CLV_KEY_INT8)
+				c->keyref = e->keyref;
+			else
+			{
+				ClvKey		key;
+
+				clv_flat_key(rc.src, rc.srcpos, &key);
+				c->keyref = clv_key_arena_put(arena, &arenalen, &key);
+			}
+		}
+		prevsrc = rc.src;
+		prevpos = rc.srcpos;
+		if (e->dscale > c->dscale)
+			c->dscale = e->dscale;
+		if (e->orders)
+		{
+			if (c->days == 0)
+				c->first = day;
+			else if (c->days == 1)
+				c->second = day;
+			c->last = day;
+			c->days++;
+		}
+		if (c->days >= 2)
+			PartsAdd(&c->hi, &c->lo, &c->scale, e->hi, e->lo, e->scale);
+	}
+	clv_flat_init(f, &cust_spec, kind, ncust, (char *) custs, arena, arenalen);
+}
+
+/*
  * The customers' summaries of a state, as a flat table of CustEntry in
  * canonical key order (entries and arena palloc'd; customers with refunds
  * only included, with days = 0)
@@ -550,13 +945,20 @@ CustPass(OrdersState *s, ClvCustTab *custs, int pass)
 static void
 OrdersCustomers(OrdersState *s, ClvFlatTab *f)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "btyd_data customers",
-											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt;
 	ClvCustTab	custs;
 	uint32		n = 0;
 	uint64		arenalen = 0;
 	char	   *entries;
 	char	   *arena;
+
+	if (s->nruns > 0)
+	{
+		RunsCustomers(s, f);
+		return;
+	}
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "btyd_data customers",
+								ALLOCSET_DEFAULT_SIZES);
 
 	/*
 	 * Checked against clv.max_state_memory on its own: its entries are the
