@@ -361,7 +361,7 @@ BEGIN
 	(77, 'clv_predictions (one query, the same CLVs)',
 	 $q$SELECT concat_ws(' ', count(*), round(sum(clv)::numeric, 4))
 		FROM clv_predictions('SELECT customer_id, ordered_at, amount FROM orders', '2023-01-01 00:00:00+00')$q$,
-	 NULL, NULL, NULL, false, false),
+	 NULL, NULL, NULL, false, true),
 	(79, 'the same, summaries and fit inputs from one btyd_summaries value (clv_predictions'' path)',
 	 $q$WITH a AS MATERIALIZED (
 			SELECT btyd_summaries(customer_id, ordered_at, amount, '2023-01-01 00:00:00+00', 'day') AS v FROM orders),
