@@ -159,8 +159,8 @@ RESET max_parallel_workers_per_gather;
 -- worker's share of the rows (no leader), a (customer, day) in several
 -- shares (each row twice, the copies 100,000 rows apart), integer, text
 -- and uuid keys, 2 workers and 4 (more partial states than the 3 runs a
--- state keeps: they are merged into one on the way); each value equals the
--- serial one, as text (btyd_summaries as its md5)
+-- state keeps: its two smallest runs are merged on the way); each value
+-- equals the serial one, as text (btyd_summaries as its md5)
 CREATE TABLE par AS
 SELECT 1 + (i * 7919) % 20000 AS customer_id,
 	   '2022-01-01 00:00:00+00'::timestamptz + (i % 499) * interval '1 day' + (i % 7) * interval '1 hour' AS ordered_at,

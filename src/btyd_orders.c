@@ -34,10 +34,11 @@
  *
  * Parallel plans.  A partial state arrives serialized in canonical
  * (customer, day) order, and stays so: deserialize keeps it as a sorted
- * run (a flat table, OrdersState.runs), combine only collects the runs,
- * and the final functions summarise the customers in one pass over the
- * runs merged on the fly (RunsNext: the smallest (customer, day) of the
- * runs' heads, entries of equal keys merged).  A merge of partial states
+ * run (a flat table, OrdersState.runs), combine collects the runs (at
+ * most ORDERS_MAX_RUNS: beyond, the two smallest are merged into one), and
+ * the final functions summarise the customers in one pass over the runs
+ * merged on the fly (RunsNext: the smallest (customer, day) of the runs'
+ * heads, entries of equal keys merged).  A merge of partial states
  * thus costs one sequential pass, where inserting every entry into a hash
  * table again cost more than the whole serial aggregate.  The result is
  * the same as from a table.
@@ -260,7 +261,8 @@ FlatFree(ClvFlatTab *f)
  */
 typedef struct RunsCursor
 {
-	const OrdersState *s;
+	int			nruns;
+	const ClvFlatTab *runs[ORDERS_MAX_RUNS];
 	uint32		pos[ORDERS_MAX_RUNS];
 	DayEntry	cur;			/* the entry (its keyref that of run src) */
 	const ClvFlatTab *src;		/* where the key of cur is */
@@ -299,35 +301,46 @@ RunCustomerCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
 }
 
 static void
-RunsStart(RunsCursor *c, const OrdersState *s)
+RunsStart(RunsCursor *c, const ClvFlatTab *const *runs, int nruns)
 {
 	memset(c, 0, sizeof(RunsCursor));
-	c->s = s;
+	c->nruns = nruns;
+	memcpy(c->runs, runs, nruns * sizeof(ClvFlatTab *));
 }
 
 static bool
 RunsNext(RunsCursor *c)
 {
-	const OrdersState *s = c->s;
 	int			best = -1;
 	int			r;
 
-	for (r = 0; r < s->nruns; r++)
-		if (c->pos[r] < s->runs[r].nentries &&
-			(best < 0 || RunCmp(&s->runs[r], c->pos[r], &s->runs[best], c->pos[best]) < 0))
+	for (r = 0; r < c->nruns; r++)
+		if (c->pos[r] < c->runs[r]->nentries &&
+			(best < 0 || RunCmp(c->runs[r], c->pos[r], c->runs[best], c->pos[best]) < 0))
 			best = r;
 	if (best < 0)
 		return false;
-	c->src = &s->runs[best];
+	c->src = c->runs[best];
 	c->srcpos = c->pos[best]++;
 	memcpy(&c->cur, CLV_FLAT_ENTRY(c->src, c->srcpos), sizeof(DayEntry));
-	for (r = best + 1; r < s->nruns; r++)
-		if (c->pos[r] < s->runs[r].nentries &&
-			RunCmp(&s->runs[r], c->pos[r], c->src, c->srcpos) == 0)
-			DayMerge(&c->cur, CLV_FLAT_ENTRY(&s->runs[r], c->pos[r]++));
+	for (r = best + 1; r < c->nruns; r++)
+		if (c->pos[r] < c->runs[r]->nentries &&
+			RunCmp(c->runs[r], c->pos[r], c->src, c->srcpos) == 0)
+			DayMerge(&c->cur, CLV_FLAT_ENTRY(c->runs[r], c->pos[r]++));
 	if ((++c->count & 0xFFFF) == 0)
 		CHECK_FOR_INTERRUPTS();
 	return true;
+}
+
+/* Pointers to the runs of a state */
+static int
+RunsOf(const OrdersState *s, const ClvFlatTab **runs)
+{
+	int			r;
+
+	for (r = 0; r < s->nruns; r++)
+		runs[r] = &s->runs[r];
+	return s->nruns;
 }
 
 /* The key kind of a state's runs (CLV_KEY_NONE if they are all empty) */
@@ -343,15 +356,15 @@ RunsKind(const OrdersState *s)
 }
 
 /*
- * Merge the runs of a state into one, in one sequential pass (a state that
- * has collected ORDERS_MAX_RUNS of them)
+ * Merge sorted runs into one new run allocated in cxt, in one sequential
+ * pass (each key once in the new arena)
  */
 static void
-RunsCollapse(OrdersState *s, MemoryContext cxt)
+RunsMerge(const ClvFlatTab *const *runs, int nruns, MemoryContext cxt, ClvFlatTab *out)
 {
 	uint64		maxn = 0;
 	uint64		maxarena = 0;
-	ClvKeyKind	kind = RunsKind(s);
+	ClvKeyKind	kind = CLV_KEY_NONE;
 	char	   *entries;
 	char	   *arena;
 	uint32		n = 0;
@@ -362,15 +375,16 @@ RunsCollapse(OrdersState *s, MemoryContext cxt)
 	int64		lastref = 0;
 	int			r;
 
-	for (r = 0; r < s->nruns; r++)
+	for (r = 0; r < nruns; r++)
 	{
-		maxn += s->runs[r].nentries;
-		maxarena += s->runs[r].arenalen;
+		maxn += runs[r]->nentries;
+		maxarena += runs[r]->arenalen;
+		kind = clv_merge_kinds(&day_spec, kind, runs[r]->kind);
 	}
 	RunsCheckMemory(maxn, maxarena);
 	entries = MemoryContextAllocHuge(cxt, Max(maxn * sizeof(DayEntry), 1));
 	arena = MemoryContextAllocHuge(cxt, Max(maxarena, 1));
-	RunsStart(&c, s);
+	RunsStart(&c, runs, nruns);
 	while (RunsNext(&c))
 	{
 		DayEntry   *e = (DayEntry *) (entries + (Size) n++ * sizeof(DayEntry));
@@ -390,13 +404,30 @@ RunsCollapse(OrdersState *s, MemoryContext cxt)
 			prevpos = c.srcpos;
 		}
 	}
+	clv_flat_init(out, &day_spec, kind, n, entries, arena, arenalen);
+}
+
+/* Merge all the runs of a state into one */
+static void
+RunsCollapse(OrdersState *s, MemoryContext cxt)
+{
+	const ClvFlatTab *runs[ORDERS_MAX_RUNS];
+	ClvFlatTab	merged;
+	int			r;
+
+	RunsMerge(runs, RunsOf(s, runs), cxt, &merged);
 	for (r = 0; r < s->nruns; r++)
 		FlatFree(&s->runs[r]);
 	s->nruns = 1;
-	clv_flat_init(&s->runs[0], &day_spec, kind, n, entries, arena, arenalen);
+	s->runs[0] = merged;
 }
 
-/* Add a sorted run (allocated in the aggregate context) to a state */
+/*
+ * Add a sorted run (allocated in the aggregate context) to a state.  A
+ * state with ORDERS_MAX_RUNS runs first merges its two smallest: merging
+ * k runs of one size so costs about log2(k) passes over the entries (the
+ * partial states of many Citus shards), not k / 2.
+ */
 static void
 RunsAdd(OrdersState *s, const ClvFlatTab *run, MemoryContext cxt)
 {
@@ -412,7 +443,44 @@ RunsAdd(OrdersState *s, const ClvFlatTab *run, MemoryContext cxt)
 	}
 	RunsCheckMemory(n, arenalen);
 	if (s->nruns == ORDERS_MAX_RUNS)
-		RunsCollapse(s, cxt);
+	{
+		const ClvFlatTab *pair[2];
+		ClvFlatTab	merged;
+		int			a = 0;
+		int			b = 1;
+
+		/* a, b: the two smallest runs, a < b */
+		if (s->runs[1].nentries < s->runs[0].nentries)
+		{
+			a = 1;
+			b = 0;
+		}
+		for (r = 2; r < s->nruns; r++)
+		{
+			if (s->runs[r].nentries < s->runs[a].nentries)
+			{
+				b = a;
+				a = r;
+			}
+			else if (s->runs[r].nentries < s->runs[b].nentries)
+				b = r;
+		}
+		if (a > b)
+		{
+			r = a;
+			a = b;
+			b = r;
+		}
+		pair[0] = &s->runs[a];
+		pair[1] = &s->runs[b];
+		RunsMerge(pair, 2, cxt, &merged);
+		FlatFree(&s->runs[a]);
+		FlatFree(&s->runs[b]);
+		s->runs[a] = merged;
+		for (r = b; r < s->nruns - 1; r++)
+			s->runs[r] = s->runs[r + 1];
+		s->nruns--;
+	}
 	s->runs[s->nruns++] = *run;
 }
 
@@ -870,6 +938,7 @@ RunsCustomers(const OrdersState *s, ClvFlatTab *f)
 	const ClvFlatTab *prevsrc = NULL;
 	uint32		prevpos = 0;
 	RunsCursor	rc;
+	const ClvFlatTab *runs[ORDERS_MAX_RUNS];
 	int			r;
 
 	/*
@@ -891,7 +960,7 @@ RunsCustomers(const OrdersState *s, ClvFlatTab *f)
 	custs = palloc_extended(Max(n * sizeof(CustEntry), 1), MCXT_ALLOC_HUGE);
 	arena = palloc_extended(Max(arenalen, 1), MCXT_ALLOC_HUGE);
 	arenalen = 0;
-	RunsStart(&rc, s);
+	RunsStart(&rc, runs, RunsOf(s, runs));
 	while (RunsNext(&rc))
 	{
 		const DayEntry *e = &rc.cur;
