@@ -164,8 +164,9 @@ static const ClvEntrySpec day_spec = {
 StaticAssertDecl(sizeof(DayEntry) % 8 == 0, "entries are a multiple of 8 bytes");
 
 /*
- * Sorted runs a state collects before it merges them into one (each entry
- * of the merged pass compares the heads of the runs)
+ * Sorted runs a state keeps: one with this many merges its two smallest
+ * before it takes another (each entry of the final pass compares the heads
+ * of the runs)
  */
 #define ORDERS_MAX_RUNS 3
 
