@@ -287,20 +287,6 @@ RunCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
 	return clv_flat_cmp(a, i, b, j);
 }
 
-/* The same for the customers of the two entries alone */
-static int
-RunCustomerCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
-{
-	ClvKey		x;
-	ClvKey		y;
-
-	if (a == b && CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(a, i)) == CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(b, j)))
-		return 0;				/* one key in the arena of a run */
-	clv_flat_key(a, i, &x);
-	clv_flat_key(b, j, &y);
-	return clv_key_cmp(a->kind, &x, &y);
-}
-
 static void
 RunsStart(RunsCursor *c, const ClvFlatTab *const *runs, int nruns)
 {
@@ -357,54 +343,27 @@ RunsKind(const OrdersState *s)
 }
 
 /*
- * Merge sorted runs into one new run allocated in cxt, in one sequential
- * pass (each key once in the new arena)
+ * Merge two sorted runs into a new one allocated in cxt, with the engine's
+ * sorted merge (entries of equal keys merged, each key once in the arena),
+ * and free them
  */
 static void
-RunsMerge(const ClvFlatTab *const *runs, int nruns, MemoryContext cxt, ClvFlatTab *out)
+RunsMergePair(ClvFlatTab *a, ClvFlatTab *b, MemoryContext cxt, ClvFlatTab *out)
 {
-	uint64		maxn = 0;
-	uint64		maxarena = 0;
-	ClvKeyKind	kind = CLV_KEY_NONE;
+	uint64		maxn = (uint64) a->nentries + b->nentries;
+	uint64		maxarena = a->arenalen + b->arenalen;
+	ClvKeyKind	kind = clv_merge_kinds(&day_spec, a->kind, b->kind);
 	char	   *entries;
 	char	   *arena;
-	uint32		n = 0;
-	uint64		arenalen = 0;
-	RunsCursor	c;
-	const ClvFlatTab *prevsrc = NULL;
-	uint32		prevpos = 0;
-	int64		lastref = 0;
-	int			r;
+	uint32		n;
+	uint64		arenalen;
 
-	for (r = 0; r < nruns; r++)
-	{
-		maxn += runs[r]->nentries;
-		maxarena += runs[r]->arenalen;
-		kind = clv_merge_kinds(&day_spec, kind, runs[r]->kind);
-	}
 	RunsCheckMemory(maxn, maxarena);
 	entries = MemoryContextAllocHuge(cxt, Max(maxn * sizeof(DayEntry), 1));
 	arena = MemoryContextAllocHuge(cxt, Max(maxarena, 1));
-	RunsStart(&c, runs, nruns);
-	while (RunsNext(&c))
-	{
-		DayEntry   *e = (DayEntry *) (entries + (Size) n++ * sizeof(DayEntry));
-
-		memcpy(e, &c.cur, sizeof(DayEntry));
-		if (kind != CLV_KEY_INT8)
-		{
-			if (prevsrc == NULL || RunCustomerCmp(prevsrc, prevpos, c.src, c.srcpos) != 0)
-			{
-				ClvKey		key;
-
-				clv_flat_key(c.src, c.srcpos, &key);
-				lastref = clv_key_arena_put(arena, &arenalen, &key);
-			}
-			e->keyref = lastref;
-			prevsrc = c.src;
-			prevpos = c.srcpos;
-		}
-	}
+	clv_flat_merge_bounded(a, b, &day_spec, entries, arena, &n, &arenalen);
+	FlatFree(a);
+	FlatFree(b);
 	clv_flat_init(out, &day_spec, kind, n, entries, arena, arenalen);
 }
 
@@ -412,15 +371,12 @@ RunsMerge(const ClvFlatTab *const *runs, int nruns, MemoryContext cxt, ClvFlatTa
 static void
 RunsCollapse(OrdersState *s, MemoryContext cxt)
 {
-	const ClvFlatTab *runs[ORDERS_MAX_RUNS];
-	ClvFlatTab	merged;
-	int			r;
-
-	RunsMerge(runs, RunsOf(s, runs), cxt, &merged);
-	for (r = 0; r < s->nruns; r++)
-		FlatFree(&s->runs[r]);
-	s->nruns = 1;
-	s->runs[0] = merged;
+	while (s->nruns > 1)
+	{
+		RunsMergePair(&s->runs[s->nruns - 2], &s->runs[s->nruns - 1], cxt,
+					  &s->runs[s->nruns - 2]);
+		s->nruns--;
+	}
 }
 
 /*
@@ -445,8 +401,6 @@ RunsAdd(OrdersState *s, const ClvFlatTab *run, MemoryContext cxt)
 	RunsCheckMemory(n, arenalen);
 	if (s->nruns == ORDERS_MAX_RUNS)
 	{
-		const ClvFlatTab *pair[2];
-		ClvFlatTab	merged;
 		int			a = 0;
 		int			b = 1;
 
@@ -472,12 +426,7 @@ RunsAdd(OrdersState *s, const ClvFlatTab *run, MemoryContext cxt)
 			a = b;
 			b = r;
 		}
-		pair[0] = &s->runs[a];
-		pair[1] = &s->runs[b];
-		RunsMerge(pair, 2, cxt, &merged);
-		FlatFree(&s->runs[a]);
-		FlatFree(&s->runs[b]);
-		s->runs[a] = merged;
+		RunsMergePair(&s->runs[a], &s->runs[b], cxt, &s->runs[a]);
 		for (r = b; r < s->nruns - 1; r++)
 			s->runs[r] = s->runs[r + 1];
 		s->nruns--;
@@ -627,7 +576,6 @@ clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
 		{
 			for (r = 0; r < b->nruns; r++)
 			{
-				MemoryContext old = MemoryContextSwitchTo(aggcontext);
 				ClvFlatTab	copy = b->runs[r];
 
 				/* b's arrays stay b's unless b lives in this context */
@@ -641,7 +589,6 @@ clv_btyd_data_combine_orders(PG_FUNCTION_ARGS)
 					if (copy.arenalen > 0)
 						memcpy(copy.arena, b->runs[r].arena, copy.arenalen);
 				}
-				MemoryContextSwitchTo(old);
 				RunsAdd(a, &copy, aggcontext);
 			}
 			if (GetMemoryChunkContext(b) == aggcontext)
@@ -854,38 +801,58 @@ static const ClvEntrySpec cust_spec = {
 	.merge = CustMerge,
 };
 
+/*
+ * The first pass's part of a (customer, day) entry: the display scale, and
+ * the day if it is a purchase day (the days of one customer are distinct,
+ * in any order)
+ */
+static inline void
+CustAddDay(CustEntry *c, int32 d, bool orders, int32 dscale)
+{
+	if (dscale > c->dscale)
+		c->dscale = dscale;
+	if (!orders)
+		return;					/* refunds only: not a purchase day */
+	if (c->days == 0)
+		c->first = c->last = d;
+	else
+	{
+		if (d < c->first)
+		{
+			c->second = c->first;
+			c->first = d;
+		}
+		else if (c->days == 1 || d < c->second)
+			c->second = d;
+		if (d > c->last)
+			c->last = d;
+	}
+	c->days++;
+}
+
+/*
+ * The second pass's part: the amount of a day from the second purchase day
+ * on is repeat spend.  (The customer's days so far must be all its
+ * purchase days before d or on it, which they are after the first pass, or
+ * when the days come in order.)
+ */
+static inline void
+CustAddSpend(CustEntry *c, int32 d, int64 hi, uint64 lo, int32 scale)
+{
+	if (c->days >= 2 && d >= c->second)
+		PartsAdd(&c->hi, &c->lo, &c->scale, hi, lo, scale);
+}
+
 static void
 CustApply(void *arg, void *entry, bool isnew, const void *payload)
 {
 	CustEntry  *c = (CustEntry *) entry;
 	const CustPayload *p = (const CustPayload *) payload;
-	int32		d = p->day;
 
 	if (p->pass == 1)
-	{
-		if (p->dscale > c->dscale)
-			c->dscale = p->dscale;
-		if (!p->orders)
-			return;				/* refunds only: not a purchase day */
-		if (c->days == 0)
-			c->first = c->last = d;
-		else
-		{
-			/* the days of one customer are distinct */
-			if (d < c->first)
-			{
-				c->second = c->first;
-				c->first = d;
-			}
-			else if (c->days == 1 || d < c->second)
-				c->second = d;
-			if (d > c->last)
-				c->last = d;
-		}
-		c->days++;
-	}
-	else if (c->days >= 2 && d >= c->second)
-		PartsAdd(&c->hi, &c->lo, &c->scale, p->hi, p->lo, p->scale);
+		CustAddDay(c, p->day, p->orders, p->dscale);
+	else
+		CustAddSpend(c, p->day, p->hi, p->lo, p->scale);
 }
 
 /* Pass 1 or 2 over the (customer, day) entries */
@@ -921,10 +888,9 @@ CustPass(OrdersState *s, ClvCustTab *custs, int pass)
 /*
  * The same summaries from a state of sorted runs, in one pass over their
  * merged entries (RunsNext): a customer's entries come together and in day
- * order, so its first purchase day comes first, its second purchase day
- * next, and every entry from the second purchase day on adds to the repeat
- * spend (the same sums: the result equals the two-pass one).  Keys are
- * written to a new arena, each once.
+ * order, so that each is added to the customer with both passes' rules at
+ * once (CustAddDay, then CustAddSpend; the same sums: the result equals
+ * the two-pass one).  Keys are written to a new arena, each once.
  */
 static void
 RunsCustomers(const OrdersState *s, ClvFlatTab *f)
@@ -973,7 +939,7 @@ RunsCustomers(const OrdersState *s, ClvFlatTab *f)
 		else if (kind == CLV_KEY_INT8)
 			same = (e->keyref == c->keyref);
 		else
-			same = (RunCustomerCmp(prevsrc, prevpos, rc.src, rc.srcpos) == 0);
+			same = (clv_flat_key_cmp(prevsrc, prevpos, rc.src, rc.srcpos) == 0);
 		if (!same)
 		{
 			c = &custs[ncust++];
@@ -990,19 +956,8 @@ RunsCustomers(const OrdersState *s, ClvFlatTab *f)
 		}
 		prevsrc = rc.src;
 		prevpos = rc.srcpos;
-		if (e->dscale > c->dscale)
-			c->dscale = e->dscale;
-		if (e->orders)
-		{
-			if (c->days == 0)
-				c->first = day;
-			else if (c->days == 1)
-				c->second = day;
-			c->last = day;
-			c->days++;
-		}
-		if (c->days >= 2)
-			PartsAdd(&c->hi, &c->lo, &c->scale, e->hi, e->lo, e->scale);
+		CustAddDay(c, day, e->orders, e->dscale);
+		CustAddSpend(c, day, e->hi, e->lo, e->scale);
 	}
 	clv_flat_init(f, &cust_spec, kind, ncust, (char *) custs, arena, arenalen);
 }

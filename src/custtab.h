@@ -334,6 +334,9 @@ extern void clv_flat_key(const ClvFlatTab *f, uint32 i, ClvKey *key);
 /* Canonical order of entry i of a and entry j of b (same kind) */
 extern int	clv_flat_cmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j);
 
+/* The same for their customer keys alone, sub-keys aside */
+extern int	clv_flat_key_cmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j);
+
 /*
  * Flatten a table.  clv_tab_flat_sizes applies buffered rows, sorts the
  * entries into canonical order (kept until clv_tab_flatten) and returns

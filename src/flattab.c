@@ -40,8 +40,8 @@ clv_flat_key(const ClvFlatTab *f, uint32 i, ClvKey *key)
 }
 
 /* Key order of entry i of a and entry j of b, sub-keys aside */
-static inline int
-FlatKeyCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
+int
+clv_flat_key_cmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
 {
 	int64		ra = CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(a, i));
 	int64		rb = CLV_ENTRY_KEYREF(CLV_FLAT_ENTRY(b, j));
@@ -62,7 +62,7 @@ FlatKeyCmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
 int
 clv_flat_cmp(const ClvFlatTab *a, uint32 i, const ClvFlatTab *b, uint32 j)
 {
-	int			c = FlatKeyCmp(a, i, b, j);
+	int			c = clv_flat_key_cmp(a, i, b, j);
 	int64		sa,
 				sb;
 
@@ -131,7 +131,7 @@ MergePass(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEntrySpec *spec,
 				spec->merge(e, CLV_FLAT_ENTRY(b, j));
 			if (kind != CLV_KEY_INT8)
 			{
-				if (lastf && FlatKeyCmp(lastf, lasti, f, k) == 0)
+				if (lastf && clv_flat_key_cmp(lastf, lasti, f, k) == 0)
 					CLV_ENTRY_KEYREF(e) = lastref;
 				else
 				{
@@ -143,7 +143,7 @@ MergePass(const ClvFlatTab *a, const ClvFlatTab *b, const ClvEntrySpec *spec,
 				}
 			}
 		}
-		else if (kind != CLV_KEY_INT8 && !(lastf && FlatKeyCmp(lastf, lasti, f, k) == 0))
+		else if (kind != CLV_KEY_INT8 && !(lastf && clv_flat_key_cmp(lastf, lasti, f, k) == 0))
 		{
 			uint32		len;
 
