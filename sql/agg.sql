@@ -92,6 +92,58 @@ SELECT revenue(clv_summary(customer_id, ordered_at, amount)) = sum(amount) AS ex
        revenue(clv_summary(customer_id, ordered_at, amount)) AS revenue, sum(amount)
 FROM cents;
 SELECT clv_agg(customer_id, ordered_at, amount) = sum(amount) / 50 AS clv_exact FROM cents;
+-- A large state (over 32 customers: updated in place) adds most numeric
+-- amounts to its revenue without converting them (money.c); every form of
+-- numeric, in random order so that the scale rises mid-stream, against
+-- sum(amount): cents, integers, large and tiny values, over 16 digits,
+-- numeric's long header (display scale over 63), zeros with a display
+-- scale, refunds
+CREATE TABLE forms AS
+  SELECT g % 400 AS customer_id, '2024-01-01'::date + g % 300 AS ordered_at,
+         CASE g % 11
+           WHEN 0 THEN (g % 9973) / 100.0
+           WHEN 1 THEN (g % 777)::numeric
+           WHEN 2 THEN (g % 97) * 1e9
+           WHEN 3 THEN (g % 89) * 0.0005
+           WHEN 4 THEN g / 7.0
+           WHEN 5 THEN 0.5::numeric(100, 70)
+           WHEN 6 THEN 0.000
+           WHEN 7 THEN -((g % 313) / 100.0)
+           WHEN 8 THEN (g % 1000) * 1e-18
+           WHEN 9 THEN 12345678.9012
+           ELSE -(g % 50)::numeric
+         END AS amount
+  FROM generate_series(1, 20000) g ORDER BY md5(g::text);
+SELECT revenue(s) = r AS exact, revenue(s)::text = r::text AS same_text,
+       orders(s) = o AS orders, customers(s) = c AS customers, clv_agg = r / c AS clv
+FROM (SELECT clv_summary(customer_id, ordered_at, amount) AS s,
+             clv_agg(customer_id, ordered_at, amount), sum(amount) AS r,
+             count(*) FILTER (WHERE amount >= 0) AS o,
+             count(DISTINCT customer_id) FILTER (WHERE amount >= 0) AS c
+      FROM forms) x;
+-- and in the regime of one scale per state (0 to 4 decimals), where the
+-- amounts take the in-place path: amounts of 1 to 4 base-10000 digits
+-- with up to that many decimals, integers, zeros with a display scale,
+-- refunds
+CREATE TABLE scales AS
+  SELECT s, g % 500 AS customer_id, '2024-01-01'::date + g % 300 AS ordered_at,
+         CASE WHEN g % 7 = 0 THEN -round((g % 1009) / 37.0, s)
+              WHEN g % 13 = 0 THEN round(0, s)
+              WHEN g % 11 = 0 THEN round(g * 1234.567, s)
+              WHEN g % 17 = 0 THEN round(g * 123456789.0123, s)
+              WHEN g % 5 = 0 THEN (g % 1000)::numeric
+              ELSE round((g % 100003) / 37.0, s) END AS amount
+  FROM generate_series(0, 4) s, generate_series(1, 5000) g;
+SELECT s, revenue(x) = r AS exact, revenue(x)::text = r::text AS same_text,
+       orders(x) = o AS orders, customers(x) = c AS customers
+FROM (SELECT s, clv_summary(customer_id, ordered_at, amount) AS x, sum(amount) AS r,
+             count(*) FILTER (WHERE amount >= 0) AS o,
+             count(DISTINCT customer_id) FILTER (WHERE amount >= 0) AS c
+      FROM scales GROUP BY s) y
+ORDER BY s;
+-- a display scale first seen once the state is large: 40 * 1 + 10 * 2.000
+SELECT revenue(clv_summary(c, '2024-01-01'::date, CASE WHEN c > 40 THEN 2.000 ELSE 1 END)) AS revenue
+FROM generate_series(1, 50) c;
 -- double precision amounts go through the float8 -> numeric cast, so the sum is that of the cast values
 SELECT clv_agg(1, now(), x) = sum(x::numeric) AS float_sum_exact
 FROM (VALUES (0.1::float8), (0.2::float8), (0.3::float8)) v(x);

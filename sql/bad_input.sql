@@ -330,6 +330,13 @@ INSERT INTO cases (section, query, expect) VALUES
 	-- sums are exact 128-bit integers: up to about 1.7e38 fits
 	('3 amounts', $$SELECT clv_agg(1, now(), 1e38)$$, '=100000000000000000000000000000000000000'),
 	('3 amounts', $$SELECT clv_agg(1, now(), 1.8e38)$$, '22003'),
+	-- the same limits in a large state (over 32 customers: money.c adds its amounts in place)
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 41 THEN 99999999999999999999999999999999999999 WHEN 42 THEN 70141183460469231731687303715884105728 ELSE 0 END)) FROM generate_series(1, 42) c$$, '=170141183460469231731687303715884105727'),
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 41 THEN 99999999999999999999999999999999999999 WHEN 42 THEN 70141183460469231731687303715884105728 WHEN 43 THEN 1 ELSE 0 END)) FROM generate_series(1, 43) c$$, '22003'),
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 41 THEN -99999999999999999999999999999999999999 WHEN 42 THEN -70141183460469231731687303715884105729 ELSE 0 END)) FROM generate_series(1, 42) c$$, '=-170141183460469231731687303715884105728'),
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 41 THEN -99999999999999999999999999999999999999 WHEN 42 THEN -70141183460469231731687303715884105729 WHEN 43 THEN -1 ELSE 0 END)) FROM generate_series(1, 43) c$$, '22003'),
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 100 THEN 'NaN' ELSE 1.5 END)) FROM generate_series(1, 200) c$$, '22023'),
+	('3 amounts', $$SELECT revenue(clv_summary(c, now(), CASE c WHEN 100 THEN '-Infinity' ELSE 1.5 END)) FROM generate_series(1, 200) c$$, '22023'),
 	('3 amounts', $$SELECT clv_agg(c, now(), 99999999999999999999999999999999999999) FROM generate_series(1, 2) c$$, '22003'),
 	('3 amounts', $$SELECT clv_agg(1, now(), 0.00000000000000000000000000000000000001)$$, '=0.00000000000000000000000000000000000001'),
 	('3 amounts', $$SELECT clv_agg(1, now(), 1e-39)$$, '22003'),

@@ -293,6 +293,147 @@ done:
 		pfree(v);
 }
 
+/* Base-10000 digit i of a numeric's digits (as unsigned: 0 .. 9999) */
+static inline uint32
+Digit(const char *digits, int i)
+{
+	uint16		d;
+
+	memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+	return d;
+}
+
+/* clv_money_add_numeric for any numeric: convert, then add */
+static pg_noinline int
+AddNumericGeneral(ClvMoney *acc, Datum value)
+{
+	ClvMoney	m;
+
+	clv_money_from_numeric(value, &m);
+	clv_money_add(acc, &m);
+	return clv_money_sign(&m);
+}
+
+/*
+ * acc += a numeric datum; returns the amount's sign (-1, 0, 1).
+ *
+ * The common case is done without a ClvMoney: an amount in numeric's short
+ * header form with at most 4 base-10000 digits (D < 10^16) that is exact
+ * at acc's scale S.  With n digits and weight w, the amount is
+ * D * 10^(4 * (w - n + 1)), so at scale S it is D * 10^k with
+ * k = 4 * (w - n + 1) + S: D * 10^k for 0 <= k <= 2 (< 10^18), D / 10^-k
+ * for -3 <= k < 0 when that division is exact (the amount then needs no
+ * more than S decimals, so acc's scale stays).  acc's display scale takes
+ * the amount's (which bounds the amount's scale: numeric rounds to its
+ * display scale).  Anything else (long or special headers,
+ * toasted values, more digits, a larger scale) goes through
+ * clv_money_from_numeric and clv_money_add, with the same result.
+ */
+int
+clv_money_add_numeric(ClvMoney *acc, Datum value)
+{
+	const char *v = DatumGetPointer(value);
+	const char *p;
+	uint32		len;
+	uint16		header;
+	uint64		D;
+	int			weight;
+	int			k;
+	int			dscale;
+
+	if (VARATT_IS_1B(v) && !VARATT_IS_1B_E(v))
+	{
+		p = VARDATA_1B(v);
+		len = VARSIZE_1B(v) - VARHDRSZ_SHORT;
+	}
+	else if (VARATT_IS_4B_U(v))
+	{
+		p = VARDATA_4B(v);
+		len = VARSIZE_4B(v) - VARHDRSZ;
+	}
+	else
+		return AddNumericGeneral(acc, value);
+	if (unlikely(len < sizeof(uint16)))
+		return AddNumericGeneral(acc, value);
+	memcpy(&header, p, sizeof(uint16));
+	if (unlikely((header & CLV_NUMERIC_SIGN_MASK) != CLV_NUMERIC_SHORT))
+		return AddNumericGeneral(acc, value);
+	p += sizeof(uint16);
+	switch ((len - sizeof(uint16)) / sizeof(int16))
+	{
+		case 0:
+			D = 0;
+			k = 0;
+			break;
+		case 1:
+			D = Digit(p, 0);
+			k = 0;
+			break;
+		case 2:
+			D = Digit(p, 0) * CLV_NBASE + Digit(p, 1);
+			k = -1;
+			break;
+		case 3:
+			D = ((uint64) Digit(p, 0) * CLV_NBASE + Digit(p, 1)) * CLV_NBASE + Digit(p, 2);
+			k = -2;
+			break;
+		case 4:
+			D = (((uint64) Digit(p, 0) * CLV_NBASE + Digit(p, 1)) * CLV_NBASE + Digit(p, 2)) *
+				CLV_NBASE + Digit(p, 3);
+			k = -3;
+			break;
+		default:
+			return AddNumericGeneral(acc, value);
+	}
+	weight = header & CLV_NUMERIC_SHORT_WEIGHT_MASK;
+	if (header & CLV_NUMERIC_SHORT_WEIGHT_SIGN_MASK)
+		weight |= ~CLV_NUMERIC_SHORT_WEIGHT_MASK;
+	/* k = 4 * (weight - n + 1) + S */
+	k = CLV_DEC_DIGITS * (weight + k) + acc->scale;
+	switch (k)
+	{
+		case 0:
+			break;
+		case 1:
+			D *= 10;
+			break;
+		case 2:
+			D *= 100;
+			break;
+		case -1:
+			if (D % 10 != 0)
+				return AddNumericGeneral(acc, value);
+			D /= 10;
+			break;
+		case -2:
+			if (D % 100 != 0)
+				return AddNumericGeneral(acc, value);
+			D /= 100;
+			break;
+		case -3:
+			if (D % 1000 != 0)
+				return AddNumericGeneral(acc, value);
+			D /= 1000;
+			break;
+		default:
+			if (D != 0)
+				return AddNumericGeneral(acc, value);
+			break;
+	}
+	dscale = (header & CLV_NUMERIC_SHORT_DSCALE_MASK) >> CLV_NUMERIC_SHORT_DSCALE_SHIFT;
+	if (dscale > acc->dscale)
+		acc->dscale = dscale;
+	if (header & CLV_NUMERIC_SHORT_SIGN_MASK)
+	{
+		if (unlikely(__builtin_sub_overflow(acc->value, (int128) D, &acc->value)))
+			clv_money_overflow();
+		return -(D != 0);
+	}
+	if (unlikely(__builtin_add_overflow(acc->value, (int128) D, &acc->value)))
+		clv_money_overflow();
+	return D != 0;
+}
+
 /* Resolve the amount kind of a type */
 ClvAmountKind
 clv_amount_kind(Oid typid)

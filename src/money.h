@@ -58,6 +58,9 @@ extern void clv_money_from_datum(Datum value, ClvAmountKind kind, ClvMoney *out)
 /* Convert a numeric datum (any header form) to an exact decimal */
 extern void clv_money_from_numeric(Datum value, ClvMoney *out);
 
+/* acc += a numeric datum (clv_money_add of its conversion); returns its sign */
+extern int	clv_money_add_numeric(ClvMoney *acc, Datum value);
+
 /* Rescale "m" up to "scale" (>= m->scale); errors (22003) on overflow */
 extern void clv_money_rescale(ClvMoney *m, int32 scale);
 

@@ -53,11 +53,28 @@ SummaryAccum(FunctionCallInfo fcinfo, const char *fname, bool has_amount, bool h
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 
+	/* a large state: expanded, updated in place */
+	s = NULL;
+	if (!PG_ARGISNULL(0) &&
+		clv_state_is_mutable(PG_GETARG_DATUM(0), &clv_summary_methods, aggcontext))
+	{
+		s = (ClvSummaryState *) clv_state_eohp(PG_GETARG_DATUM(0));
+		if (unlikely(s->flat != NULL))
+			clv_summary_unflatten(s);
+	}
+
 	/* convert the row */
 	row.ts = clv_time_from_datum(PG_GETARG_DATUM(2), t->timetype);
 	row.is_order = true;
 	row.has_amount = has_amount;
-	if (has_amount)
+	if (has_amount && s != NULL && t->amountkind == CLV_AMOUNT_NUMERIC)
+	{
+		/* numeric amounts go straight into the revenue (money.c) */
+		row.is_order = clv_money_add_numeric(&s->head.revenue, PG_GETARG_DATUM(3)) >= 0;
+		s->head.flags |= CLV_SUMMARY_HAS_REVENUE;
+		row.has_amount = false;
+	}
+	else if (has_amount)
 	{
 		clv_money_from_datum(PG_GETARG_DATUM(3), t->amountkind, &row.amount);
 		row.is_order = clv_money_sign(&row.amount) >= 0;
@@ -73,13 +90,8 @@ SummaryAccum(FunctionCallInfo fcinfo, const char *fname, bool has_amount, bool h
 	}
 	clv_key_from_datum(PG_GETARG_DATUM(1), t->keytype, t->keykind, &row.key);
 
-	/* a large state: expanded, updated in place */
-	if (!PG_ARGISNULL(0) &&
-		clv_state_is_mutable(PG_GETARG_DATUM(0), &clv_summary_methods, aggcontext))
+	if (s != NULL)
 	{
-		s = (ClvSummaryState *) clv_state_eohp(PG_GETARG_DATUM(0));
-		if (unlikely(s->flat != NULL))
-			clv_summary_unflatten(s);
 		if (unlikely(s->tab.kind != t->keykind))
 			clv_tab_set_kind(&s->tab, t->keykind, false);
 		clv_summary_add_row(s, &row);
