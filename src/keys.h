@@ -49,10 +49,64 @@ extern const char *clv_key_kind_name(ClvKeyKind kind);
 /* Hash of a key (in-memory only: no stored value depends on it) */
 extern uint32 clv_key_hash(ClvKeyKind kind, const ClvKey *key);
 
-/* clv_key_from_datum for every type but bigint */
+/* clv_key_from_datum for every type but bigint (and short texts) */
 extern void clv_key_from_datum_any(Datum value, Oid typid, ClvKeyKind kind, ClvKey *key);
 
 static inline uint32 clv_hash64(uint64 h);
+
+/*
+ * A text or uuid key of at most CLV_KEY_SHORT_MAX bytes packed into one
+ * int64: byte i in bits 8i..8i+7, 0x80 | length in the top byte (so the
+ * value is negative and distinct for every short key).  Hash tables keep
+ * short keys this way instead of in their arena.
+ */
+#ifdef WORDS_BIGENDIAN
+#define CLV_KEY_SHORT_MAX 0		/* packed keys are read in place: see custtab.c */
+#else
+#define CLV_KEY_SHORT_MAX 7
+#endif
+
+static inline int64
+clv_key_short_code(const char *bytes, uint32 len)
+{
+	uint64		u = 0;
+	uint32		w4;
+	uint16		w2;
+
+	/* fixed-size loads of the bytes: little-endian, as packing is */
+	Assert(len <= CLV_KEY_SHORT_MAX);
+	switch (len)
+	{
+		case 7:
+			u = (uint64) (uint8) bytes[6] << 48;
+			/* FALLTHROUGH */
+		case 6:
+			memcpy(&w4, bytes, sizeof(uint32));
+			memcpy(&w2, bytes + 4, sizeof(uint16));
+			u |= w4 | (uint64) w2 << 32;
+			break;
+		case 5:
+			u = (uint64) (uint8) bytes[4] << 32;
+			/* FALLTHROUGH */
+		case 4:
+			memcpy(&w4, bytes, sizeof(uint32));
+			u |= w4;
+			break;
+		case 3:
+			u = (uint64) (uint8) bytes[2] << 16;
+			/* FALLTHROUGH */
+		case 2:
+			memcpy(&w2, bytes, sizeof(uint16));
+			u |= w2;
+			break;
+		case 1:
+			u = (uint8) bytes[0];
+			break;
+		default:
+			break;
+	}
+	return (int64) (u | (uint64) (0x80 | len) << 56);
+}
 
 /*
  * Build a ClvKey from a datum of type "typid" (kind already resolved), hash
@@ -61,10 +115,20 @@ static inline uint32 clv_hash64(uint64 h);
 static inline void
 clv_key_from_datum(Datum value, Oid typid, ClvKeyKind kind, ClvKey *key)
 {
+	const char *p = DatumGetPointer(value);
+
 	if (likely(typid == INT8OID))
 	{
 		key->ival = DatumGetInt64(value);
 		key->hash = clv_hash64((uint64) key->ival);
+	}
+	else if (typid == TEXTOID && VARATT_IS_1B(p) && !VARATT_IS_1B_E(p) &&
+			 VARSIZE_1B(p) - VARHDRSZ_SHORT <= CLV_KEY_SHORT_MAX)
+	{
+		/* a short text in a 1-byte header: clv_key_hash's short case */
+		key->bytes = VARDATA_1B(p);
+		key->len = VARSIZE_1B(p) - VARHDRSZ_SHORT;
+		key->hash = clv_hash64((uint64) clv_key_short_code(key->bytes, key->len));
 	}
 	else
 		clv_key_from_datum_any(value, typid, kind, key);
@@ -132,30 +196,6 @@ extern int64 clv_key_arena_put(char *arena, uint64 *arenalen, const ClvKey *key)
  */
 extern void clv_key_send(StringInfo buf, ClvKeyKind kind, const ClvKey *key);
 extern void clv_key_recv(StringInfo buf, ClvKeyKind kind, ClvKey *key);
-
-/*
- * A text or uuid key of at most CLV_KEY_SHORT_MAX bytes packed into one
- * int64: byte i in bits 8i..8i+7, 0x80 | length in the top byte (so the
- * value is negative and distinct for every short key).  Hash tables keep
- * short keys this way instead of in their arena.
- */
-#ifdef WORDS_BIGENDIAN
-#define CLV_KEY_SHORT_MAX 0		/* packed keys are read in place: see custtab.c */
-#else
-#define CLV_KEY_SHORT_MAX 7
-#endif
-
-static inline int64
-clv_key_short_code(const char *bytes, uint32 len)
-{
-	uint64		u = (uint64) (0x80 | len) << 56;
-	uint32		i;
-
-	Assert(len <= CLV_KEY_SHORT_MAX);
-	for (i = 0; i < len; i++)
-		u |= (uint64) (uint8) bytes[i] << (8 * i);
-	return (int64) u;
-}
 
 /* A 64-bit mixer (the MurmurHash3 finalizer), folded to 32 bits */
 static inline uint32
