@@ -66,45 +66,45 @@ static inline uint32 clv_hash64(uint64 h);
 #define CLV_KEY_SHORT_MAX 7
 #endif
 
+/* Little-endian loads of 2 and 4 bytes (packing is little-endian only) */
+static inline uint64
+clv_load2(const char *p)
+{
+	uint16		v;
+
+	memcpy(&v, p, sizeof(uint16));
+	return v;
+}
+
+static inline uint64
+clv_load4(const char *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, sizeof(uint32));
+	return v;
+}
+
 static inline int64
 clv_key_short_code(const char *bytes, uint32 len)
 {
 	uint64		u = 0;
-	uint32		w4;
-	uint16		w2;
+	uint32		off = 0;
 
-	/* fixed-size loads of the bytes: little-endian, as packing is */
+	/* the bytes in at most three fixed-size loads rather than a loop */
 	Assert(len <= CLV_KEY_SHORT_MAX);
-	switch (len)
+	if (len & 4)
 	{
-		case 7:
-			u = (uint64) (uint8) bytes[6] << 48;
-			/* FALLTHROUGH */
-		case 6:
-			memcpy(&w4, bytes, sizeof(uint32));
-			memcpy(&w2, bytes + 4, sizeof(uint16));
-			u |= w4 | (uint64) w2 << 32;
-			break;
-		case 5:
-			u = (uint64) (uint8) bytes[4] << 32;
-			/* FALLTHROUGH */
-		case 4:
-			memcpy(&w4, bytes, sizeof(uint32));
-			u |= w4;
-			break;
-		case 3:
-			u = (uint64) (uint8) bytes[2] << 16;
-			/* FALLTHROUGH */
-		case 2:
-			memcpy(&w2, bytes, sizeof(uint16));
-			u |= w2;
-			break;
-		case 1:
-			u = (uint8) bytes[0];
-			break;
-		default:
-			break;
+		u = clv_load4(bytes);
+		off = 4;
 	}
+	if (len & 2)
+	{
+		u |= clv_load2(bytes + off) << (8 * off);
+		off += 2;
+	}
+	if (len & 1)
+		u |= (uint64) (unsigned char) bytes[off] << (8 * off);
 	return (int64) (u | (uint64) (0x80 | len) << 56);
 }
 

@@ -303,6 +303,16 @@ Digit(const char *digits, int i)
 	return d;
 }
 
+/* *D /= p when p divides *D (inlined with a constant p: no division) */
+static inline bool
+DivideExactly(uint64 *D, uint32 p)
+{
+	if (*D % p != 0)
+		return false;
+	*D /= p;
+	return true;
+}
+
 /* clv_money_add_numeric for any numeric: convert, then add */
 static pg_noinline int
 AddNumericGeneral(ClvMoney *acc, Datum value)
@@ -401,19 +411,16 @@ clv_money_add_numeric(ClvMoney *acc, Datum value)
 			D *= 100;
 			break;
 		case -1:
-			if (D % 10 != 0)
+			if (!DivideExactly(&D, 10))
 				return AddNumericGeneral(acc, value);
-			D /= 10;
 			break;
 		case -2:
-			if (D % 100 != 0)
+			if (!DivideExactly(&D, 100))
 				return AddNumericGeneral(acc, value);
-			D /= 100;
 			break;
 		case -3:
-			if (D % 1000 != 0)
+			if (!DivideExactly(&D, 1000))
 				return AddNumericGeneral(acc, value);
-			D /= 1000;
 			break;
 		default:
 			if (D != 0)
