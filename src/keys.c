@@ -71,7 +71,7 @@ clv_key_hash(ClvKeyKind kind, const ClvKey *key)
 	if (kind == CLV_KEY_INT8)
 		return clv_hash64((uint64) key->ival);
 	if (key->len <= CLV_KEY_SHORT_MAX)
-		return clv_hash64((uint64) clv_key_short_code(key->bytes, key->len));
+		return clv_key_short_hash(key->bytes, key->len);
 	return (uint32) hash_bytes((const unsigned char *) key->bytes, (int) key->len);
 }
 

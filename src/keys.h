@@ -108,6 +108,13 @@ clv_key_short_code(const char *bytes, uint32 len)
 	return (int64) (u | (uint64) (0x80 | len) << 56);
 }
 
+/* clv_key_hash of a short text or uuid key: the mixer over its packed form */
+static inline uint32
+clv_key_short_hash(const char *bytes, uint32 len)
+{
+	return clv_hash64((uint64) clv_key_short_code(bytes, len));
+}
+
 /*
  * Build a ClvKey from a datum of type "typid" (kind already resolved), hash
  * included.  Text datums are detoasted in the current memory context.
@@ -125,10 +132,10 @@ clv_key_from_datum(Datum value, Oid typid, ClvKeyKind kind, ClvKey *key)
 	else if (typid == TEXTOID && VARATT_IS_1B(p) && !VARATT_IS_1B_E(p) &&
 			 VARSIZE_1B(p) - VARHDRSZ_SHORT <= CLV_KEY_SHORT_MAX)
 	{
-		/* a short text in a 1-byte header: clv_key_hash's short case */
+		/* a short text in a 1-byte header */
 		key->bytes = VARDATA_1B(p);
 		key->len = VARSIZE_1B(p) - VARHDRSZ_SHORT;
-		key->hash = clv_hash64((uint64) clv_key_short_code(key->bytes, key->len));
+		key->hash = clv_key_short_hash(key->bytes, key->len);
 	}
 	else
 		clv_key_from_datum_any(value, typid, kind, key);

@@ -127,6 +127,17 @@ clv_money_add_slow(ClvMoney *acc, const ClvMoney *x)
 #define CLV_NBASE					10000
 #define CLV_DEC_DIGITS				4
 
+/* The weight of a numeric in the short header form (6 bits, signed) */
+static inline int
+ShortWeight(uint16 header)
+{
+	int			weight = header & CLV_NUMERIC_SHORT_WEIGHT_MASK;
+
+	if (header & CLV_NUMERIC_SHORT_WEIGHT_SIGN_MASK)
+		weight |= ~CLV_NUMERIC_SHORT_WEIGHT_MASK;
+	return weight;
+}
+
 /* Reject NaN and the infinities */
 pg_noreturn static void
 NumericNotFinite(uint16 header)
@@ -179,9 +190,7 @@ clv_money_from_numeric(Datum value, ClvMoney *out)
 	{
 		neg = (header & CLV_NUMERIC_SHORT_SIGN_MASK) != 0;
 		dscale = (header & CLV_NUMERIC_SHORT_DSCALE_MASK) >> CLV_NUMERIC_SHORT_DSCALE_SHIFT;
-		weight = header & CLV_NUMERIC_SHORT_WEIGHT_MASK;
-		if (header & CLV_NUMERIC_SHORT_WEIGHT_SIGN_MASK)
-			weight |= ~CLV_NUMERIC_SHORT_WEIGHT_MASK;
+		weight = ShortWeight(header);
 		digits = p + sizeof(uint16);
 		n = (len - sizeof(uint16)) / sizeof(int16);
 	}
@@ -395,9 +404,7 @@ clv_money_add_numeric(ClvMoney *acc, Datum value)
 		default:
 			return AddNumericGeneral(acc, value);
 	}
-	weight = header & CLV_NUMERIC_SHORT_WEIGHT_MASK;
-	if (header & CLV_NUMERIC_SHORT_WEIGHT_SIGN_MASK)
-		weight |= ~CLV_NUMERIC_SHORT_WEIGHT_MASK;
+	weight = ShortWeight(header);
 	/* k = 4 * (weight - n + 1) + S */
 	k = CLV_DEC_DIGITS * (weight + k) + acc->scale;
 	switch (k)
