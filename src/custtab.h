@@ -227,30 +227,42 @@ clv_subkey_hash(uint32 keyhash, int64 subkey)
 	return clv_hash64((uint64) keyhash * UINT64CONST(0x9E3779B97F4A7C15) + (uint64) subkey);
 }
 
+/*
+ * An integer key, or a short text key (packed as in keys.h), is buffered
+ * here inline; other keys through clv_tab_push_any.
+ */
 static inline void *
 clv_tab_push(ClvCustTab *t, const ClvKey *key, int64 subkey)
 {
 	ClvTabBatch *b = t->batch;
+	int64		code;
+	int64		sub;
+	uint32		hash;
 
 	if (likely(t->kind == CLV_KEY_INT8))
+		code = key->ival;
+	else if (t->kind == CLV_KEY_TEXT && key->len <= CLV_KEY_SHORT_MAX)
+		code = clv_key_short_code(key->bytes, key->len);
+	else
+		return clv_tab_push_any(t, key, subkey);
+	sub = t->spec->subkeyed ? subkey : 0;
+	hash = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
+	if (likely(b != NULL))
 	{
-		if (likely(b != NULL))
-		{
-			int			n = b->n;
+		int			n = b->n;
 
-			b->code[n] = key->ival;
-			b->len[n] = CLV_BATCH_SHORT;
-			b->subkey[n] = t->spec->subkeyed ? subkey : 0;
-			b->hash[n] = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
-			return b->payloads + (Size) n * t->payloadsize;
-		}
-		t->onecode = key->ival;
-		t->onelen = CLV_BATCH_SHORT;
-		t->onesubkey = t->spec->subkeyed ? subkey : 0;
-		t->onehash = t->spec->subkeyed ? clv_subkey_hash(key->hash, subkey) : key->hash;
-		return t->onepayload;
+		b->code[n] = code;
+		b->len[n] = CLV_BATCH_SHORT;
+		b->subkey[n] = sub;
+		b->hash[n] = hash;
+		return b->payloads + (Size) n * t->payloadsize;
 	}
-	return clv_tab_push_any(t, key, subkey);
+	t->onecode = code;
+	t->onelen = CLV_BATCH_SHORT;
+	t->onesubkey = sub;
+	t->onehash = hash;
+	t->onebytes = NULL;
+	return t->onepayload;
 }
 
 static inline void
