@@ -118,6 +118,73 @@ SELECT bool_and(hi::text = (SELECT horizon_state(n, ordered_at, amount, interval
 FROM (SELECT k, horizon_rollup(hi ORDER BY (part * k) % 5) AS hi, horizon_rollup(ht ORDER BY (part + k) % 5) AS ht
 	  FROM h_parts, generate_series(1, 3) k GROUP BY k) x;
 
+-- the canonical order of large states of integer keys (flattened without
+-- sort records: src/custsort.c), over keys spread unevenly: both ends of
+-- bigint, negatives, a dense run, a cluster of 997 keys near 2^62 with
+-- about 10 orders each, a sparse spread, and 8 keys with 2,000 to 3,333
+-- orders each.  The keys of the binary form (40 bytes of header, then 32
+-- bytes per customer: key, first, last, orders) are the distinct keys in
+-- ascending order, as ORDER BY puts them; and reading a text form back,
+-- which sorts what is out of order with the general sort, gives the same
+-- value, for the summary and for the horizon state, whose (customer, order
+-- time) rows are ordered by the time within each customer.
+CREATE TABLE skew AS
+SELECT k, '2024-01-01'::timestamptz + ((g * 7919) % 100000) * interval '1 minute' AS ordered_at,
+	   (g % 50)::numeric AS amount
+FROM (SELECT g, CASE g % 6 WHEN 0 THEN g
+						   WHEN 1 THEN -g
+						   WHEN 2 THEN 4611686018427387904 + g % 997
+						   WHEN 3 THEN (g * 104729) % 1000000007 * 1000003
+						   WHEN 4 THEN 9223372036854775807 - g % 5
+						   ELSE -9223372036854775808 + g % 3 END AS k
+	  FROM generate_series(1::bigint, 60000) g) x;
+SELECT length(b) = 40 + 32 * (SELECT count(DISTINCT k) FROM skew) AS binary_length,
+	   (SELECT bool_and(('x' || encode(substr(b, 41 + 32 * (d.i - 1)::int, 8), 'hex'))::bit(64)::bigint = d.k)
+		FROM (SELECT k, row_number() OVER (ORDER BY k) AS i FROM (SELECT DISTINCT k FROM skew) u) d) AS keys_ascending
+FROM (SELECT clv_summary_send(clv_summary(k, ordered_at, amount)) AS b FROM skew) x;
+-- the binary form of a horizon state with integer keys, walked: after 40
+-- bytes of header, per customer its key, first order, number of rows n
+-- (int4) and n rows of (time, amount as two int8); true if the keys and
+-- each customer's row times are strictly ascending (n rows in all)
+CREATE FUNCTION horizon_in_order(b bytea, OUT ordered boolean, OUT customers int, OUT rows int)
+LANGUAGE plpgsql AS $$
+DECLARE
+	pos int := 41;
+	n int;
+	key bigint;
+	prevkey bigint;
+	t bigint;
+	prevt bigint;
+BEGIN
+	ordered := true;
+	customers := 0;
+	rows := 0;
+	WHILE pos <= length(b) LOOP
+		key := ('x' || encode(substr(b, pos, 8), 'hex'))::bit(64)::bigint;
+		n := ('x' || encode(substr(b, pos + 16, 4), 'hex'))::bit(32)::int;
+		ordered := ordered AND (prevkey IS NULL OR key > prevkey);
+		prevkey := key;
+		pos := pos + 20;
+		prevt := NULL;
+		FOR i IN 1..n LOOP
+			t := ('x' || encode(substr(b, pos, 8), 'hex'))::bit(64)::bigint;
+			ordered := ordered AND (prevt IS NULL OR t > prevt);
+			prevt := t;
+			pos := pos + 24;
+		END LOOP;
+		customers := customers + 1;
+		rows := rows + n;
+	END LOOP;
+END $$;
+SELECT customers(s) = (SELECT count(DISTINCT k) FROM skew) AS customers,
+	   s::text::clv_summary::text = s::text AS summary_read_back,
+	   h::text::clv_horizon_state::text = h::text AS horizon_read_back,
+	   (horizon_in_order(clv_horizon_state_send(h))).ordered AS horizon_ordered,
+	   (horizon_in_order(clv_horizon_state_send(h))).customers = (SELECT count(DISTINCT k) FROM skew) AS horizon_customers,
+	   (horizon_in_order(clv_horizon_state_send(h))).rows > 10000 AS horizon_rows
+FROM (SELECT clv_summary(k, ordered_at, amount) AS s, horizon_state(k, ordered_at, amount, interval '1 mon') AS h
+	  FROM skew) x;
+
 -- a parallel plan (the workers' flat states merged in one pass) gives the
 -- serial results
 SET parallel_setup_cost = 0;
