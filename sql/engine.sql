@@ -185,6 +185,49 @@ SELECT customers(s) = (SELECT count(DISTINCT k) FROM skew) AS customers,
 FROM (SELECT clv_summary(k, ordered_at, amount) AS s, horizon_state(k, ordered_at, amount, interval '1 mon') AS h
 	  FROM skew) x;
 
+-- the same for text keys, whose canonical order is byte order: keys of 2
+-- to 6 bytes that share a first byte (packed in the entry), keys of 20 to
+-- 30 bytes that share 16 and tie on the next 8 (in the arena), and both
+-- kinds mixed with uuids' text.  The binary form holds per customer a
+-- 4-byte length, the key, first, last and orders (24 bytes); its keys are
+-- strictly ascending in "C" order, and read back equal.
+CREATE FUNCTION text_keys_in_order(b bytea, OUT ordered boolean, OUT customers int)
+LANGUAGE plpgsql AS $$
+DECLARE
+	pos int := 41;
+	len int;
+	key bytea;
+	prev bytea;
+BEGIN
+	ordered := true;
+	customers := 0;
+	WHILE pos <= length(b) LOOP
+		len := ('x' || encode(substr(b, pos, 4), 'hex'))::bit(32)::int;
+		key := substr(b, pos + 4, len);
+		ordered := ordered AND (prev IS NULL OR convert_from(prev, 'UTF8') COLLATE "C" < convert_from(key, 'UTF8') COLLATE "C");
+		prev := key;
+		pos := pos + 4 + len + 24;
+		customers := customers + 1;
+	END LOOP;
+END $$;
+CREATE TABLE tkeys AS
+SELECT g, 'k' || (g * 7919) % 99991 AS short_k,
+	   'customer-number-' || lpad(((g * 104729) % 9973)::text, 8, '0') || repeat('x', (g % 7)::int) AS long_k,
+	   CASE g % 3 WHEN 0 THEN 'k' || g % 5003 WHEN 1 THEN 'customer-number-' || g % 4001
+				  ELSE md5((g % 3001)::text)::uuid::text END AS mixed_k,
+	   '2024-01-01'::timestamptz + (g % 1000) * interval '1 hour' AS ordered_at, (g % 50)::numeric AS amount
+FROM generate_series(1::bigint, 60000) g;
+SELECT c.col,
+	   (text_keys_in_order(clv_summary_send(c.s))).ordered AS keys_ascending,
+	   (text_keys_in_order(clv_summary_send(c.s))).customers = c.n AS customers,
+	   c.s::text::clv_summary::text = c.s::text AS read_back
+FROM (SELECT 'short_k' AS col, clv_summary(short_k, ordered_at, amount) AS s, count(DISTINCT short_k) AS n FROM tkeys
+	  UNION ALL
+	  SELECT 'long_k', clv_summary(long_k, ordered_at, amount), count(DISTINCT long_k) FROM tkeys
+	  UNION ALL
+	  SELECT 'mixed_k', clv_summary(mixed_k, ordered_at, amount), count(DISTINCT mixed_k) FROM tkeys) c
+ORDER BY 1;
+
 -- a parallel plan (the workers' flat states merged in one pass) gives the
 -- serial results
 SET parallel_setup_cost = 0;

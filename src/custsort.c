@@ -2,13 +2,15 @@
  *
  * custsort.c
  *	  The canonical order of the state engine's entries (see custtab.h):
- *	  flattening a table, sorting a flat table.
+ *	  flattening a table (by buckets, or for text and uuid keys with
+ *	  sub-keys through the radix sort of records), sorting a flat table.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
 #include "clv.h"
@@ -280,46 +282,104 @@ SameKey(const SortSource *s, uint32 i, uint32 j)
 }
 
 /* ----------------------------------------------------------------
- * Integer keys: flattening without sort records
+ * Flattening by buckets
  *
- * A table of integer keys is flattened straight into the output.  The
- * live entries are scattered from the slots into at most INT_BUCKETS_MAX
- * buckets by the high bits of (key - least key), so that the writes go to
- * a few streams that stay in cache; each bucket is then put in order where
- * it lies: by insertion when short, else by the same scatter on its own
- * key range (through a scratch copy of that bucket alone, which fits in
- * cache), and a run of one key (the sub-keys of one customer) by qsort on
- * the sub-key.  The order is the canonical one: key, then sub-key, both as
- * signed integers.  This replaces, for integer keys, the sort records, the
- * order array and the random gather of the general path (half the time at
- * a million customers: test/bench/RESULTS.md).
+ * A table of integer keys, or of text or uuid keys without sub-keys, is
+ * flattened straight into the output.  Each entry has a 64-bit sort value
+ * that orders keys as the canonical order does, ties aside: the integer
+ * key with the sign bit flipped, or the 8 bytes of a text or uuid key
+ * after the prefix common to all keys, big-endian, padded with zeros (as
+ * in the radix sort above).  The live entries are scattered from the
+ * slots into at most BUCKETS_MAX buckets by the high bits of (value -
+ * least value), so that the writes go to a few streams that stay in
+ * cache; each bucket is then put in order where it lies: by insertion when
+ * short, else by the same scatter on its own range (through a scratch copy
+ * of that bucket alone, which fits in cache), and a run of one sort value
+ * (one customer's sub-keys, or keys that differ only past the 8 bytes) by
+ * qsort on the whole key and sub-key.  Text and uuid keys are then written
+ * to the arena in that order.  This replaces the sort records, the order
+ * array and the random gather of the general path, which remains for text
+ * and uuid keys with sub-keys and for flat arrays (half the time at a
+ * million customers: test/bench/RESULTS.md).
  * ----------------------------------------------------------------
  */
 
-#define INT_BUCKET_FILL		16	/* entries per bucket aimed at */
-#define INT_BUCKETS_MIN		16	/* when sorting a bucket again */
-#define INT_BUCKETS_MAX		1024	/* 1024 fronts of writes stay in cache */
-#define INT_INSERTION_MAX	24	/* runs this short: insertion sort */
+#define BUCKET_FILL		16		/* entries per bucket aimed at */
+#define BUCKETS_MIN		16		/* when sorting a bucket again */
+#define BUCKETS_MAX		1024	/* 1024 fronts of writes stay in cache */
+#define INSERTION_MAX	24		/* runs this short: insertion sort */
 
-/* An entry's key as an unsigned number in the key's order */
-static inline uint64
-IntKey(const char *e)
+/* What the sort of one table's entries needs to know */
+typedef struct BucketSort
 {
-	return (uint64) CLV_ENTRY_KEYREF(e) ^ (UINT64CONST(1) << 63);
+	const ClvCustTab *t;		/* the keys' kind and arena */
+	uint32		esize;
+	bool		subkeyed;
+	uint32		lcp;			/* text and uuid: prefix common to all keys */
+	char	   *tmp;			/* room for one entry */
+} BucketSort;
+
+/* Whether a table is flattened by buckets */
+static inline bool
+BucketFlattened(const ClvCustTab *t)
+{
+	return t->kind == CLV_KEY_INT8 || !t->spec->subkeyed;
 }
 
-/* Canonical order of two entries of an integer table (subkeyed or not) */
-static int
-IntEntryCmp(const void *a, const void *b, void *arg)
+/* The sort value of an entry */
+static inline uint64
+SortValue(const BucketSort *bs, const char *e)
 {
-	uint64		ka = IntKey(a);
-	uint64		kb = IntKey(b);
+	int64		ref = CLV_ENTRY_KEYREF(e);
+	ClvKey		k;
+	uint64		w = 0;
+	uint32		j;
+
+	if (bs->t->kind == CLV_KEY_INT8)
+		return (uint64) ref ^ (UINT64CONST(1) << 63);
+	if (ref < 0)
+	{
+		/*
+		 * a packed short key: its bytes, first byte lowest (keys.h), made
+		 * big-endian without the length byte; lcp <= its length < 8
+		 */
+		return pg_bswap64((uint64) ref & UINT64CONST(0x00FFFFFFFFFFFFFF)) << (8 * bs->lcp);
+	}
+	clv_tab_entry_key(bs->t, e, &k);
+	for (j = 0; j < 8; j++)
+		w = (w << 8) | (bs->lcp + j < k.len ? (uint8) k.bytes[bs->lcp + j] : 0);
+	return w;
+}
+
+/* Canonical order of two entries: key, then sub-key */
+static int
+EntryCmp(const void *a, const void *b, void *arg)
+{
+	const BucketSort *bs = (const BucketSort *) arg;
 	int64		sa,
 				sb;
 
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	if (!*(const bool *) arg)
+	if (bs->t->kind == CLV_KEY_INT8)
+	{
+		int64		ka = CLV_ENTRY_KEYREF(a);
+		int64		kb = CLV_ENTRY_KEYREF(b);
+
+		if (ka != kb)
+			return ka < kb ? -1 : 1;
+	}
+	else
+	{
+		ClvKey		ka,
+					kb;
+		int			c;
+
+		clv_tab_entry_key(bs->t, a, &ka);
+		clv_tab_entry_key(bs->t, b, &kb);
+		c = clv_key_cmp(bs->t->kind, &ka, &kb);
+		if (c != 0)
+			return c;
+	}
+	if (!bs->subkeyed)
 		return 0;
 	sa = CLV_ENTRY_SUBKEY(a);
 	sb = CLV_ENTRY_SUBKEY(b);
@@ -327,16 +387,16 @@ IntEntryCmp(const void *a, const void *b, void *arg)
 }
 
 /*
- * Buckets for n entries with keys lo..hi: a power of two (at least
+ * Buckets for n entries with sort values lo..hi: a power of two (at least
  * minbuckets >= 2, so that the shift stays below 64), and the shift that
- * maps (key - lo) to a bucket
+ * maps (value - lo) to a bucket
  */
 static uint32
-IntBuckets(uint32 n, uint32 minbuckets, uint64 lo, uint64 hi, int *shift)
+Buckets(uint32 n, uint32 minbuckets, uint64 lo, uint64 hi, int *shift)
 {
 	uint32		nb = minbuckets;
 
-	while (nb < INT_BUCKETS_MAX && nb < n / INT_BUCKET_FILL)
+	while (nb < BUCKETS_MAX && nb < n / BUCKET_FILL)
 		nb <<= 1;
 	*shift = 0;
 	while (((hi - lo) >> *shift) >= nb)
@@ -345,14 +405,14 @@ IntBuckets(uint32 n, uint32 minbuckets, uint64 lo, uint64 hi, int *shift)
 }
 
 /*
- * Scatter entries into dst by bucket of their key: the nsrc entries of
- * esize bytes at src, or with "live" only those whose control byte is not
- * 0 (n entries in all).  Returns the buckets' starts in dst (*nb + 1 of
- * them); *onekey says that all the keys were equal.
+ * Scatter entries into dst by bucket of their sort value: the nsrc entries
+ * at src, or with "live" only those whose control byte is not 0 (n entries
+ * in all).  Returns the buckets' starts in dst (*nb + 1 of them); *onevalue
+ * says that all the sort values were equal.
  */
 static uint32 *
-IntScatter(const char *src, const uint8 *live, uint32 nsrc, uint32 n, uint32 esize,
-		   uint32 minbuckets, char *dst, uint32 *nb, bool *onekey)
+Scatter(const BucketSort *bs, const char *src, const uint8 *live, uint32 nsrc, uint32 n,
+		uint32 minbuckets, char *dst, uint32 *nb, bool *onevalue)
 {
 	uint64		lo = PG_UINT64_MAX;
 	uint64		hi = 0;
@@ -361,22 +421,24 @@ IntScatter(const char *src, const uint8 *live, uint32 nsrc, uint32 n, uint32 esi
 	uint32	   *start;
 	uint32	   *fill;
 
-#define INT_LIVE(i)		(live == NULL || live[i] != 0)
-#define INT_ENTRY(i)	(src + (Size) (i) * esize)
-#define INT_BUCKET(i)	((IntKey(INT_ENTRY(i)) - lo) >> shift)
+#define SCATTER_LIVE(i)		(live == NULL || live[i] != 0)
+#define SCATTER_ENTRY(i)	(src + (Size) (i) * bs->esize)
+#define SCATTER_BUCKET(i)	((SortValue(bs, SCATTER_ENTRY(i)) - lo) >> shift)
 	for (i = 0; i < nsrc; i++)
-		if (INT_LIVE(i))
+		if (SCATTER_LIVE(i))
 		{
-			lo = Min(lo, IntKey(INT_ENTRY(i)));
-			hi = Max(hi, IntKey(INT_ENTRY(i)));
+			uint64		v = SortValue(bs, SCATTER_ENTRY(i));
+
+			lo = Min(lo, v);
+			hi = Max(hi, v);
 		}
-	*onekey = (lo == hi);
-	*nb = IntBuckets(n, minbuckets, lo, hi, &shift);
+	*onevalue = (lo == hi);
+	*nb = Buckets(n, minbuckets, lo, hi, &shift);
 	start = palloc0((*nb + 1) * sizeof(uint32));
 	fill = palloc(*nb * sizeof(uint32));
 	for (i = 0; i < nsrc; i++)
-		if (INT_LIVE(i))
-			start[INT_BUCKET(i) + 1]++;
+		if (SCATTER_LIVE(i))
+			start[SCATTER_BUCKET(i) + 1]++;
 	for (i = 0; i < *nb; i++)
 	{
 		start[i + 1] += start[i];
@@ -384,95 +446,171 @@ IntScatter(const char *src, const uint8 *live, uint32 nsrc, uint32 n, uint32 esi
 	}
 	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < nsrc; i++)
-		if (INT_LIVE(i))
-			memcpy(dst + (Size) fill[INT_BUCKET(i)]++ * esize, INT_ENTRY(i), esize);
+		if (SCATTER_LIVE(i))
+			memcpy(dst + (Size) fill[SCATTER_BUCKET(i)]++ * bs->esize, SCATTER_ENTRY(i), bs->esize);
 	Assert(fill[*nb - 1] == n);
-#undef INT_LIVE
-#undef INT_ENTRY
-#undef INT_BUCKET
+#undef SCATTER_LIVE
+#undef SCATTER_ENTRY
+#undef SCATTER_BUCKET
 	pfree(fill);
 	return start;
 }
 
-static void IntSortRun(char *base, uint32 n, uint32 esize, bool subkeyed, char *tmp);
+static void SortRun(const BucketSort *bs, char *base, uint32 n);
 
 /*
  * Put scattered entries in order: each of the nb buckets (bucket b holds
- * entries start[b] to start[b + 1] of base), or if all the n keys are
- * equal, the sub-keys
+ * entries start[b] to start[b + 1] of base), or if all the n sort values
+ * are equal, the whole run by key and sub-key
  */
 static void
-IntSortScattered(char *base, uint32 n, const uint32 *start, uint32 nb, bool onekey,
-				 uint32 esize, bool subkeyed, char *tmp)
+SortScattered(const BucketSort *bs, char *base, uint32 n, const uint32 *start, uint32 nb,
+			  bool onevalue)
 {
 	uint32		b;
 
-	if (onekey)
+	if (onevalue)
 	{
-		if (subkeyed)
-			qsort_arg(base, n, esize, IntEntryCmp, &subkeyed);
+		qsort_arg(base, n, bs->esize, EntryCmp, (void *) bs);
 		return;
 	}
 	for (b = 0; b < nb; b++)
 	{
-		IntSortRun(base + (Size) start[b] * esize, start[b + 1] - start[b], esize, subkeyed, tmp);
+		SortRun(bs, base + (Size) start[b] * bs->esize, start[b + 1] - start[b]);
 		if ((b & 0xFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 }
 
-/* Put n entries of esize bytes at base in canonical order */
+/* Put n entries at base in canonical order */
 static void
-IntSortRun(char *base, uint32 n, uint32 esize, bool subkeyed, char *tmp)
+SortRun(const BucketSort *bs, char *base, uint32 n)
 {
+	uint32		esize = bs->esize;
 	uint32		i;
 	uint32		nb;
-	bool		onekey;
+	bool		onevalue;
 	uint32	   *start;
 	char	   *scratch;
 
-	if (n <= INT_INSERTION_MAX)
+	if (n <= INSERTION_MAX)
 	{
 		for (i = 1; i < n; i++)
 		{
 			uint32		j = i;
 
-			memcpy(tmp, base + (Size) i * esize, esize);
-			while (j > 0 && IntEntryCmp(base + (Size) (j - 1) * esize, tmp, &subkeyed) > 0)
+			memcpy(bs->tmp, base + (Size) i * esize, esize);
+			while (j > 0 && EntryCmp(base + (Size) (j - 1) * esize, bs->tmp, (void *) bs) > 0)
 			{
 				memcpy(base + (Size) j * esize, base + (Size) (j - 1) * esize, esize);
 				j--;
 			}
 			if (j != i)
-				memcpy(base + (Size) j * esize, tmp, esize);
+				memcpy(base + (Size) j * esize, bs->tmp, esize);
 		}
 		return;
 	}
 	scratch = palloc_extended((Size) n * esize, MCXT_ALLOC_HUGE);
-	start = IntScatter(base, NULL, n, n, esize, INT_BUCKETS_MIN, scratch, &nb, &onekey);
+	start = Scatter(bs, base, NULL, n, n, BUCKETS_MIN, scratch, &nb, &onevalue);
 	memcpy(base, scratch, (Size) n * esize);
 	pfree(scratch);
-	IntSortScattered(base, n, start, nb, onekey, esize, subkeyed, tmp);
+	SortScattered(bs, base, n, start, nb, onevalue);
 	pfree(start);
 }
 
-/* clv_tab_flatten for integer keys (see above) */
-static void
-IntFlatten(ClvCustTab *t, char *entries)
+/* The length of the prefix common to the keys of a table (text, uuid) */
+static uint32
+CommonPrefix(const ClvCustTab *t)
 {
+	ClvKey		first;
+	uint32		lcp = 0;
+	bool		have = false;
+	uint32		i;
+
+	for (i = 0; i < t->nslots; i++)
+	{
+		ClvKey		k;
+		uint32		j = 0;
+		uint32		m;
+
+		if (t->ctrl[i] == 0)
+			continue;
+		if (!have)
+		{
+			/* the first key's bytes may lie in its entry: they stay put */
+			clv_tab_entry_key(t, t->slots + (Size) i * t->entrysize, &first);
+			lcp = first.len;
+			have = true;
+			continue;
+		}
+		if (lcp == 0)
+			break;
+		clv_tab_entry_key(t, t->slots + (Size) i * t->entrysize, &k);
+		m = Min(lcp, k.len);
+		while (j < m && k.bytes[j] == first.bytes[j])
+			j++;
+		lcp = j;
+	}
+	return lcp;
+}
+
+/* The arena bytes of the keys of a table flattened by buckets */
+static uint64
+BucketArenaBytes(const ClvCustTab *t)
+{
+	uint64		len = 0;
+	uint32		i;
+
+	if (t->kind == CLV_KEY_INT8)
+		return 0;
+	for (i = 0; i < t->nslots; i++)
+		if (t->ctrl[i] != 0)
+		{
+			ClvKey		k;
+
+			clv_tab_entry_key(t, t->slots + (Size) i * t->entrysize, &k);
+			len += clv_key_arena_bytes(t->kind, k.len);
+		}
+	return len;
+}
+
+/* clv_tab_flatten for a table flattened by buckets (see above) */
+static void
+BucketFlatten(ClvCustTab *t, char *entries, char *arena)
+{
+	BucketSort	bs;
 	uint32		nb;
-	bool		onekey;
+	bool		onevalue;
 	uint32	   *start;
-	char	   *tmp;
+	uint64		arenalen = 0;
+	uint32		i;
 
 	if (t->nentries == 0)
 		return;
-	start = IntScatter(t->slots, t->ctrl, t->nslots, t->nentries, t->entrysize, 2, entries,
-					   &nb, &onekey);
-	tmp = palloc(t->entrysize);
-	IntSortScattered(entries, t->nentries, start, nb, onekey, t->entrysize, t->spec->subkeyed, tmp);
-	pfree(tmp);
+	bs.t = t;
+	bs.esize = t->entrysize;
+	bs.subkeyed = t->spec->subkeyed;
+	bs.lcp = t->kind == CLV_KEY_INT8 ? 0 : CommonPrefix(t);
+	bs.tmp = palloc(t->entrysize);
+	start = Scatter(&bs, t->slots, t->ctrl, t->nslots, t->nentries, 2, entries, &nb, &onevalue);
+	SortScattered(&bs, entries, t->nentries, start, nb, onevalue);
 	pfree(start);
+	pfree(bs.tmp);
+	if (t->kind == CLV_KEY_INT8)
+		return;
+	/* the keys, in order, into the arena (no sub-keys: each key once) */
+	Assert(!t->spec->subkeyed);
+	for (i = 0; i < t->nentries; i++)
+	{
+		char	   *e = entries + (Size) i * t->entrysize;
+		ClvKey		key;
+
+		/* a packed key's bytes are in the entry: copied before it is set */
+		clv_tab_entry_key(t, e, &key);
+		CLV_ENTRY_KEYREF(e) = clv_key_arena_put(arena, &arenalen, &key);
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 }
 
 void
@@ -484,11 +622,11 @@ clv_tab_flat_sizes(ClvCustTab *t, uint32 *nentries, uint64 *arenalen)
 				k = 0;
 
 	clv_tab_flush(t);
-	if (t->kind == CLV_KEY_INT8)
+	if (BucketFlattened(t))
 	{
-		/* flattened without a precomputed order (IntFlatten) */
+		/* flattened without a precomputed order (BucketFlatten) */
 		*nentries = t->nentries;
-		*arenalen = 0;
+		*arenalen = BucketArenaBytes(t);
 		return;
 	}
 	if (t->order == NULL)
@@ -537,11 +675,11 @@ clv_tab_flatten(ClvCustTab *t, char *entries, char *arena)
 	int64		lastref = 0;
 	uint32		i;
 
-	if (t->kind == CLV_KEY_INT8)
+	if (BucketFlattened(t))
 	{
 		clv_tab_flush(t);
 		clv_tab_forget_order(t);
-		IntFlatten(t, entries);
+		BucketFlatten(t, entries, arena);
 		return;
 	}
 	if (t->order == NULL)

@@ -19,9 +19,11 @@
  *	  what stored values hold; sorted merges of two flat tables in one
  *	  sequential pass; binary search and insertion for small states that
  *	  stay flat; binary send and receive (with the duplicate check);
- *	- the conversions: flatten a table (canonical sort: radix sort on the
- *	  key, text keys by the 8 bytes after their common prefix), fold a flat
- *	  table into a table.
+ *	- the conversions: flatten a table (canonical sort on the key, text
+ *	  keys by the 8 bytes after their common prefix: the entries scattered
+ *	  into buckets and each bucket sorted in place, or for text keys with
+ *	  sub-keys a radix sort of records; custsort.c), fold a flat table
+ *	  into a table.
  *
  * Entry layout (every entry, in memory and flat):
  *		int64	key reference	(CLV_ENTRY_KEYREF)
