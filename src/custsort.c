@@ -84,6 +84,37 @@ SourceSubkey(const SortSource *s, uint32 idx)
 	return s->subkeyed ? CLV_ENTRY_SUBKEY(s->base + (Size) idx * s->stride) : 0;
 }
 
+/* An int64 as unsigned bits in the same order: the sign bit flipped */
+static inline uint64
+OrderBits(int64 v)
+{
+	return (uint64) v ^ (UINT64CONST(1) << 63);
+}
+
+/* The length of the prefix key k shares with key "first", at most lcp */
+static inline uint32
+SharedPrefix(const ClvKey *first, const ClvKey *k, uint32 lcp)
+{
+	uint32		m = Min(lcp, k->len);
+	uint32		j = 0;
+
+	while (j < m && k->bytes[j] == first->bytes[j])
+		j++;
+	return j;
+}
+
+/* The 8 bytes of a key after its first lcp, big-endian, padded with zeros */
+static inline uint64
+KeyWindow(const ClvKey *k, uint32 lcp)
+{
+	uint64		w = 0;
+	uint32		j;
+
+	for (j = 0; j < 8; j++)
+		w = (w << 8) | (lcp + j < k->len ? (uint8) k->bytes[lcp + j] : 0);
+	return w;
+}
+
 /* Whole-key order of two records (ties of the radix window) */
 static int
 RecCmp(const void *a, const void *b, void *arg)
@@ -202,14 +233,9 @@ SortOrder(const SortSource *s, const uint32 *items, uint32 n)
 		for (i = 1; i < n && lcp > 0; i++)
 		{
 			ClvKey		k;
-			uint32		j = 0;
-			uint32		m;
 
 			SourceKey(s, items ? items[i] : i, &k);
-			m = Min(lcp, k.len);
-			while (j < m && k.bytes[j] == first.bytes[j])
-				j++;
-			lcp = j;
+			lcp = SharedPrefix(&first, &k, lcp);
 		}
 	}
 
@@ -219,22 +245,18 @@ SortOrder(const SortSource *s, const uint32 *items, uint32 n)
 		SortRec    *r = &rec[i];
 
 		r->idx = idx;
-		r->k2 = (uint64) SourceSubkey(s, idx) ^ (UINT64CONST(1) << 63);
+		r->k2 = OrderBits(SourceSubkey(s, idx));
 		if (s->kind == CLV_KEY_INT8)
 		{
-			r->k1 = (uint64) CLV_ENTRY_KEYREF(s->base + (Size) idx * s->stride) ^ (UINT64CONST(1) << 63);
+			r->k1 = OrderBits(CLV_ENTRY_KEYREF(s->base + (Size) idx * s->stride));
 			r->len = 0;
 		}
 		else
 		{
 			ClvKey		k;
-			uint64		w = 0;
-			uint32		j;
 
 			SourceKey(s, idx, &k);
-			for (j = 0; j < 8; j++)
-				w = (w << 8) | (lcp + j < k.len ? (uint8) k.bytes[lcp + j] : 0);
-			r->k1 = w;
+			r->k1 = KeyWindow(&k, lcp);
 			r->len = k.len;
 		}
 		if ((i & 0xFFFF) == 0)
@@ -332,11 +354,9 @@ SortValue(const BucketSort *bs, const char *e)
 {
 	int64		ref = CLV_ENTRY_KEYREF(e);
 	ClvKey		k;
-	uint64		w = 0;
-	uint32		j;
 
 	if (bs->t->kind == CLV_KEY_INT8)
-		return (uint64) ref ^ (UINT64CONST(1) << 63);
+		return OrderBits(ref);
 	if (ref < 0)
 	{
 		/*
@@ -346,9 +366,7 @@ SortValue(const BucketSort *bs, const char *e)
 		return pg_bswap64((uint64) ref & UINT64CONST(0x00FFFFFFFFFFFFFF)) << (8 * bs->lcp);
 	}
 	clv_tab_entry_key(bs->t, e, &k);
-	for (j = 0; j < 8; j++)
-		w = (w << 8) | (bs->lcp + j < k.len ? (uint8) k.bytes[bs->lcp + j] : 0);
-	return w;
+	return KeyWindow(&k, bs->lcp);
 }
 
 /* Canonical order of two entries: key, then sub-key */
@@ -530,8 +548,6 @@ CommonPrefix(const ClvCustTab *t)
 	for (i = 0; i < t->nslots; i++)
 	{
 		ClvKey		k;
-		uint32		j = 0;
-		uint32		m;
 
 		if (t->ctrl[i] == 0)
 			continue;
@@ -546,10 +562,7 @@ CommonPrefix(const ClvCustTab *t)
 		if (lcp == 0)
 			break;
 		clv_tab_entry_key(t, t->slots + (Size) i * t->entrysize, &k);
-		m = Min(lcp, k.len);
-		while (j < m && k.bytes[j] == first.bytes[j])
-			j++;
-		lcp = j;
+		lcp = SharedPrefix(&first, &k, lcp);
 	}
 	return lcp;
 }
